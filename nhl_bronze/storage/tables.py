@@ -1,0 +1,44 @@
+"""The registry of every Delta table this project owns, and which of them are protected.
+
+Protected tables are the system of record: they are created with ``delta.appendOnly=true`` and the storage
+layer (``nhl_bronze.storage.delta``) refuses every operation that could remove a row from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nhl_bronze.contract import GAMES_HISTORICAL_KEY, PLAYER_GAME_STATS_KEY
+
+GAME_DATE_COLUMN = "gameDate"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    key: tuple[str, ...]
+    partition_by: tuple[str, ...] = (GAME_DATE_COLUMN,)
+    protected: bool = False
+
+
+PLAYER_GAME_STATS_STAGING = TableSpec("bronze_player_game_stats_v2_staging", PLAYER_GAME_STATS_KEY)
+GAMES_HISTORICAL_STAGING = TableSpec("bronze_games_historical_v2_staging", GAMES_HISTORICAL_KEY)
+PLAYER_GAME_STATS_HISTORY = TableSpec("bronze_player_game_stats_v2", PLAYER_GAME_STATS_KEY, protected=True)
+GAMES_HISTORICAL_HISTORY = TableSpec("bronze_games_historical_v2", GAMES_HISTORICAL_KEY, protected=True)
+SCHEDULE = TableSpec("bronze_schedule_2023_v2", ("GAME_ID",), partition_by=())
+SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "situation"), partition_by=())
+# Every API response body ever fetched: the input that lets staging be rebuilt offline after a parser change.
+RAW_API_RESPONSES = TableSpec(
+    "raw_nhl_api_responses", ("endpoint", "key", "fetched_at"), partition_by=(GAME_DATE_COLUMN,), protected=True
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (
+    PLAYER_GAME_STATS_STAGING,
+    GAMES_HISTORICAL_STAGING,
+    PLAYER_GAME_STATS_HISTORY,
+    GAMES_HISTORICAL_HISTORY,
+    SCHEDULE,
+    SKATERS,
+    RAW_API_RESPONSES,
+)
+PROTECTED_TABLE_NAMES = frozenset(t.name for t in ALL_TABLES if t.protected)
