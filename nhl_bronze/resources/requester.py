@@ -1,0 +1,110 @@
+"""One resilient GET: rate limit, in-flight cap, timeout, retries with backoff, JSON validation.
+
+Retried: connection errors, timeouts, 5xx, 429 (honouring ``Retry-After``) and 200s whose body is not valid
+JSON (a truncated body is transient; a couple of retries). Not retried: any other 4xx. 404 raises
+``NotFoundError`` so callers decide what "not found" means (for a shift chart: not published yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from nhl_bronze.resources.errors import NhlApiError, NotFoundError
+from nhl_bronze.resources.rate_limit import AsyncTokenBucket
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 5
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
+    invalid_body_retries: int = 2  # a truncated/non-JSON 200 is retried at most this many times
+
+    def backoff_seconds(self, retry_number: int, rng: random.Random) -> float:
+        """Exponential backoff with full jitter: uniform in [0, min(max, base * 2**n)]."""
+        return rng.uniform(0.0, min(self.backoff_max_seconds, self.backoff_base_seconds * 2**retry_number))
+
+    def retry_after_seconds(self, header: str | None) -> float | None:
+        """``Retry-After`` in seconds (the HTTP-date form is not used by this API), capped at the max backoff."""
+        try:
+            return min(max(float(header), 0.0), self.backoff_max_seconds) if header else None
+        except ValueError:
+            return None
+
+
+@dataclass
+class RequestStats:
+    api_calls: int = 0  # attempts sent, including retried ones
+    retries: int = 0
+    bytes_received: int = 0
+
+
+@dataclass(frozen=True)
+class JsonResponse:
+    url: str
+    status: int
+    body: bytes
+    payload: Any
+    fetched_at: datetime
+
+
+@dataclass
+class Requester:
+    client: httpx.AsyncClient
+    bucket: AsyncTokenBucket
+    in_flight: asyncio.Semaphore
+    policy: RetryPolicy
+    stats: RequestStats = field(default_factory=RequestStats)
+    rng: random.Random = field(default_factory=random.Random)
+
+    async def get_json(self, url: str, params: dict[str, str] | None = None) -> JsonResponse:
+        full_url = str(httpx.URL(url, params=params)) if params else url
+        retry = invalid_bodies = 0
+        while True:
+            await self.bucket.acquire()
+            self.stats.api_calls += 1
+            status: int | None = None
+            wait: float | None = None
+            try:
+                async with self.in_flight:
+                    response = await self.client.get(full_url)
+            except httpx.TransportError as exc:  # connection refused/reset, timeouts, protocol errors
+                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            else:
+                status, body = response.status_code, response.content
+                self.stats.bytes_received += len(body)
+                if 200 <= status < 300:
+                    try:
+                        payload = json.loads(body)
+                    except ValueError as exc:
+                        invalid_bodies += 1
+                        reason = f"body is not valid JSON ({len(body)} bytes, truncated?): {exc}"
+                        if invalid_bodies > self.policy.invalid_body_retries:
+                            raise NhlApiError(full_url, reason, status, retry + 1) from None
+                    else:
+                        return JsonResponse(full_url, status, body, payload, datetime.now(timezone.utc))
+                elif status == 404:
+                    raise NotFoundError(full_url, "HTTP 404 Not Found", status, retry + 1)
+                elif status == 429:
+                    reason = "HTTP 429 Too Many Requests"
+                    wait = self.policy.retry_after_seconds(response.headers.get("retry-after"))
+                    if wait is not None:
+                        # Everyone in the session backs off, not only this request.
+                        self.bucket.pause_until(time.monotonic() + wait)
+                elif status >= 500:
+                    reason = f"HTTP {status} {response.reason_phrase}".rstrip()
+                else:
+                    raise NhlApiError(full_url, f"HTTP {status} {response.reason_phrase}".rstrip(), status, retry + 1)
+            if retry >= self.policy.max_retries:
+                raise NhlApiError(full_url, f"gave up: {reason}", status, retry + 1)
+            self.stats.retries += 1
+            await asyncio.sleep(wait if wait is not None else self.policy.backoff_seconds(retry, self.rng))
+            retry += 1

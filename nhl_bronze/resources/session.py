@@ -1,0 +1,188 @@
+"""``NhlApiSession``: a synchronous facade over one async httpx client (one connection pool per session).
+
+The asyncio loop runs in a private thread, so the session works the same from plain code, from Dagster ops
+and from inside an already-running event loop. Every game endpoint and every schedule day is requested at
+most once per session; later windows reuse what an earlier one fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+import httpx
+
+from nhl_bronze.resources.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
+from nhl_bronze.resources.rate_limit import AsyncTokenBucket
+from nhl_bronze.resources.requester import JsonResponse, Requester, RequestStats, RetryPolicy
+from nhl_bronze.resources.schedule import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
+from nhl_bronze.resources.window import (
+    Endpoint,
+    GameBodies,
+    RawResponse,
+    WindowFetch,
+    assemble_window_fetch,
+    plan_window,
+)
+
+T = TypeVar("T")
+OnResponse = Callable[[RawResponse], None]
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Plain values of the resource's config (EnvVars already resolved)."""
+
+    web_api_url: str
+    stats_api_url: str
+    max_in_flight: int
+    rate_limit: float
+    timeout_seconds: float
+    retry: RetryPolicy
+    user_agent: str
+
+
+class _LoopThread:
+    """An event loop in a daemon thread; ``run`` blocks the caller until a coroutine completes."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="nhl-api-session", daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+
+class NhlApiSession:
+    """Open with ``NhlApiResource.open_session()``; see ``fetch_window`` and ``schedule_games``."""
+
+    def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None,
+                 on_response: OnResponse | None = None, rng: random.Random | None = None) -> None:
+        self.settings = settings
+        self._on_response = on_response
+        self._loop = _LoopThread()
+        self.stats = RequestStats()
+        self._schedule_bodies: list[dict] = []
+        self._covered_dates: set[date] = set()
+        self._games: dict[int, tuple[GameBodies, list[GameFetchError]]] = {}
+
+        async def build() -> Requester:
+            client = httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(settings.timeout_seconds),
+                limits=httpx.Limits(max_connections=settings.max_in_flight,
+                                    max_keepalive_connections=settings.max_in_flight),
+                headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+                follow_redirects=True,  # /now endpoints are 307s (never used here, but harmless)
+            )
+            return Requester(client, AsyncTokenBucket(settings.rate_limit),
+                             asyncio.Semaphore(settings.max_in_flight), settings.retry, self.stats,
+                             rng or random.Random())
+
+        self._requester = self._loop.run(build())
+
+    # -- public API --------------------------------------------------------------------------------------
+    def fetch_window(self, start: date, end: date) -> WindowFetch:
+        """Fetch every finished regular/playoff game of ``[start, end)``; failures are collected per game."""
+        return self._loop.run(self._fetch_window(start, end))
+
+    def schedule_games(self, start: date, end: date) -> dict[date, list[dict]]:
+        """Every schedule entry of each date of ``[start, end)`` (one call per 7 days at most)."""
+        return self._loop.run(self._schedule_games(start, end))
+
+    def close(self) -> None:
+        try:
+            self._loop.run(self._requester.client.aclose())
+        finally:
+            self._loop.close()
+
+    def __enter__(self) -> NhlApiSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ---------------------------------------------------------------------------------------
+    async def _schedule_games(self, start: date, end: date) -> dict[date, list[dict]]:
+        dates = window_dates(start, end)
+        await self._ensure_schedule(dates)
+        return plan_window(dates, self._schedule_bodies).schedule_games
+
+    async def _fetch_window(self, start: date, end: date) -> WindowFetch:
+        started = time.perf_counter()
+        before = RequestStats(**vars(self.stats))
+        dates = window_dates(start, end)
+        await self._ensure_schedule(dates)
+        plan = plan_window(dates, self._schedule_bodies)
+        todo = [(day, game) for day, game in plan.to_fetch if game["id"] not in self._games]
+        fetched = await asyncio.gather(*(self._fetch_game(day, game["id"]) for day, game in todo))
+        for (_, game), result in zip(todo, fetched, strict=True):
+            self._games[game["id"]] = result
+        wanted = [self._games[game["id"]] for _, game in plan.to_fetch]
+        bodies = {game["id"]: result[0] for (_, game), result in zip(plan.to_fetch, wanted, strict=True)}
+        failures = [failure for _, errors in wanted for failure in errors]
+        result = assemble_window_fetch(plan, bodies, failures)
+        result.api_calls = self.stats.api_calls - before.api_calls
+        result.retries = self.stats.retries - before.retries
+        result.bytes_received = self.stats.bytes_received - before.bytes_received
+        result.elapsed_seconds = time.perf_counter() - started
+        return result
+
+    async def _ensure_schedule(self, dates: list[date]) -> None:
+        missing = [day for day in dates if day not in self._covered_dates]
+        bodies = await asyncio.gather(*(self._fetch_schedule(s) for s in schedule_call_dates(missing)))
+        for week_start, body in bodies:
+            self._schedule_bodies.append(body)
+            self._covered_dates.update(week_start + timedelta(days=n) for n in range(SCHEDULE_DAYS_PER_CALL))
+
+    async def _fetch_schedule(self, week_start: date) -> tuple[date, dict]:
+        url = f"{self.settings.web_api_url}/schedule/{week_start.isoformat()}"
+        try:
+            response = await self._requester.get_json(url)
+        except NhlApiError as exc:
+            raise ScheduleFetchError(exc.url, f"schedule of the week of {week_start}: {exc.reason}",
+                                     exc.status, exc.attempts) from exc
+        self._emit("schedule", week_start.isoformat(), week_start, response)
+        return week_start, response.payload
+
+    async def _fetch_game(self, game_date: date, game_id: int) -> tuple[GameBodies, list[GameFetchError]]:
+        web, stats = self.settings.web_api_url, self.settings.stats_api_url
+        requests: list[tuple[Endpoint, str, dict[str, str] | None]] = [
+            ("play-by-play", f"{web}/gamecenter/{game_id}/play-by-play", None),
+            ("boxscore", f"{web}/gamecenter/{game_id}/boxscore", None),
+            ("shiftcharts", f"{stats}/en/shiftcharts", {"cayenneExp": f"gameId={game_id}"}),
+        ]
+        errors: list[GameFetchError] = []
+
+        async def one(endpoint: Endpoint, url: str, params: dict[str, str] | None) -> dict | None:
+            try:
+                response = await self._requester.get_json(url, params)
+            except NotFoundError as exc:
+                if endpoint != "shiftcharts":  # a missing shift chart is "not published yet", not a failure
+                    errors.append(GameFetchError(game_id, game_date, endpoint, exc.url, str(exc)))
+                return None
+            except NhlApiError as exc:
+                errors.append(GameFetchError(game_id, game_date, endpoint, exc.url, str(exc)))
+                return None
+            self._emit(endpoint, str(game_id), game_date, response)
+            return response.payload
+
+        play_by_play, boxscore, shift_chart = await asyncio.gather(*(one(*r) for r in requests))
+        return GameBodies(play_by_play, boxscore, shift_chart), errors
+
+    def _emit(self, endpoint: Endpoint, key: str, game_date: date, response: JsonResponse) -> None:
+        if self._on_response is not None:
+            self._on_response(RawResponse(endpoint, key, game_date, response.url, response.status,
+                                          response.fetched_at, response.body))

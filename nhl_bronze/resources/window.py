@@ -1,0 +1,154 @@
+"""What a window fetch returns, and how it is assembled from response bodies.
+
+``plan_window`` + ``assemble_window_fetch`` hold all the selection logic (which games are fetched, pending,
+skipped; what a missing shift chart means). They are pure, so a rebuild from the raw landing store gets exactly
+the same ``WindowFetch`` as the HTTP session that stored the bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from nhl_bronze.resources.errors import GameFetchError
+from nhl_bronze.resources.schedule import classify_schedule_game, schedule_games_by_date
+
+Endpoint = Literal["schedule", "play-by-play", "boxscore", "shiftcharts"]
+ShiftChartStatus = Literal["ok", "not_published", "empty"]
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One successful response, as received (the raw landing store keeps these bytes)."""
+
+    endpoint: Endpoint
+    key: str  # the schedule's start date (ISO) or the game id
+    game_date: date  # the schedule's start date, or the game's schedule date
+    url: str
+    status: int
+    fetched_at: datetime  # UTC
+    body: bytes
+
+
+@dataclass(frozen=True)
+class FetchedGame:
+    game_date: date
+    schedule_game: dict
+    play_by_play: dict
+    boxscore: dict
+    shift_chart: dict | None  # None when not published yet
+    shift_chart_status: ShiftChartStatus
+
+    @property
+    def game_id(self) -> int:
+        return self.schedule_game["id"]
+
+
+@dataclass(frozen=True)
+class UnfetchedGame:
+    """A scheduled game that was not fetched: pending (not final yet) or skipped (not covered)."""
+
+    game_date: date
+    game_id: int
+    reason: str
+    schedule_game: dict
+
+
+@dataclass(frozen=True)
+class GameBodies:
+    """The parsed bodies of one game; ``None`` means absent (a 404, or not in the store)."""
+
+    play_by_play: dict | None
+    boxscore: dict | None
+    shift_chart: dict | None
+
+
+@dataclass
+class WindowFetch:
+    dates: list[date]
+    schedule_games: dict[date, list[dict]]
+    games: list[FetchedGame]
+    pending: list[UnfetchedGame]
+    skipped: list[UnfetchedGame]
+    failures: list[GameFetchError]
+    api_calls: int = 0
+    retries: int = 0
+    bytes_received: int = 0
+    elapsed_seconds: float = 0.0
+
+    @property
+    def failed_dates(self) -> set[date]:
+        """Dates with at least one failed game: only these dates are incomplete."""
+        return {failure.game_date for failure in self.failures}
+
+    def games_on(self, day: date) -> list[FetchedGame]:
+        return [game for game in self.games if game.game_date == day]
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """The schedule of a window, split into games to fetch, pending and skipped."""
+
+    dates: list[date]
+    schedule_games: dict[date, list[dict]]
+    to_fetch: list[tuple[date, dict]] = field(default_factory=list)
+    pending: list[UnfetchedGame] = field(default_factory=list)
+    skipped: list[UnfetchedGame] = field(default_factory=list)
+
+
+def plan_window(dates: Iterable[date], schedule_bodies: Iterable[dict]) -> WindowPlan:
+    """Classify every scheduled game of ``dates``; schedule bodies may overlap and cover other dates too."""
+    dates = sorted(set(dates))
+    by_date: dict[date, list[dict]] = {}
+    for body in schedule_bodies:
+        for day, games in schedule_games_by_date(body).items():
+            by_date.setdefault(day, games)  # the first body wins for a day listed twice
+    plan = WindowPlan(dates, {day: by_date.get(day, []) for day in dates})
+    seen: set[int] = set()
+    for day in dates:
+        for game in plan.schedule_games[day]:
+            verdict, reason = classify_schedule_game(game)
+            if verdict == "fetch":
+                # A game listed twice (e.g. on its postponed and its new date) is fetched once.
+                if game["id"] not in seen:
+                    plan.to_fetch.append((day, game))
+                    seen.add(game["id"])
+            else:
+                target = plan.pending if verdict == "pending" else plan.skipped
+                target.append(UnfetchedGame(day, game["id"], reason, game))
+    return plan
+
+
+def shift_chart_status(shift_chart: dict | None) -> ShiftChartStatus:
+    if shift_chart is None:
+        return "not_published"
+    return "ok" if shift_chart.get("data") else "empty"
+
+
+def assemble_window_fetch(plan: WindowPlan, bodies: Mapping[int, GameBodies],
+                          failures: Iterable[GameFetchError] = ()) -> WindowFetch:
+    """The ``WindowFetch`` of a plan, given the bodies obtained (from HTTP or storage) and the failures."""
+    failures = list(failures)
+    failed_ids = {failure.game_id for failure in failures}
+    games: list[FetchedGame] = []
+    for day, game in plan.to_fetch:
+        game_id = game["id"]
+        if game_id in failed_ids:
+            continue
+        found = bodies.get(game_id)
+        missing = [name for name, body in (("play-by-play", found and found.play_by_play),
+                                           ("boxscore", found and found.boxscore)) if body is None]
+        if found is None or missing:
+            failures.extend(GameFetchError(game_id, day, name, "", "no body available") for name in missing)
+            continue
+        games.append(FetchedGame(day, game, found.play_by_play, found.boxscore, found.shift_chart,
+                                 shift_chart_status(found.shift_chart)))
+    return WindowFetch(plan.dates, plan.schedule_games, games, plan.pending, plan.skipped, failures)
+
+
+def window_fetch_from_bodies(dates: Iterable[date], schedule_bodies: Iterable[dict],
+                             game_bodies: Mapping[int, GameBodies]) -> WindowFetch:
+    """Rebuild a window from stored bodies, with the same selection rules as the HTTP session."""
+    return assemble_window_fetch(plan_window(dates, schedule_bodies), game_bodies)
