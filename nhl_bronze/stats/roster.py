@@ -1,0 +1,96 @@
+"""Who plays for whom: the game header, the skaters and the player -> side map of one game."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from nhl_bronze.stats.clock import clock_seconds
+from nhl_bronze.stats.situations import AWAY, HOME
+
+SKATER_GROUPS = ("forwards", "defense")
+
+
+@dataclass(frozen=True)
+class Skater:
+    player_id: int
+    side: str  # "home" | "away"
+    position: str  # C/L/R/D from the boxscore
+    name: str  # rosterSpots first + last default ("" when absent)
+    boxscore_toi: int  # seconds
+
+
+@dataclass(frozen=True)
+class GameContext:
+    game_id: int
+    season: int
+    game_type: int
+    game_date: int  # YYYYMMDD
+    abbrev: dict[str, str]  # side -> team abbreviation (schedule)
+    team_id: dict[str, int]  # side -> team id (boxscore)
+    side_of_player: dict[int, str]  # every dressed player (skaters and goalies) -> side
+    skaters: tuple[Skater, ...]
+
+    def side_of_team_id(self, team_id: object) -> str | None:
+        if team_id == self.team_id[HOME]:
+            return HOME
+        if team_id == self.team_id[AWAY]:
+            return AWAY
+        return None
+
+
+def _name(spot: dict) -> str:
+    first = (spot.get("firstName") or {}).get("default") or ""
+    last = (spot.get("lastName") or {}).get("default") or ""
+    return f"{first} {last}".strip()
+
+
+def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: dict, boxscore: dict) -> GameContext:
+    """Raises KeyError/TypeError/ValueError on malformed input (the caller names the game)."""
+    game_id = int(schedule_game["id"])
+    for body_name, body in (("play-by-play", play_by_play), ("boxscore", boxscore)):
+        if "id" in body and int(body["id"]) != game_id:
+            raise ValueError(f"{body_name} is for game {body['id']}")
+    abbrev = {AWAY: str(schedule_game["awayTeam"]["abbrev"]), HOME: str(schedule_game["homeTeam"]["abbrev"])}
+    team_id = {AWAY: int(boxscore["awayTeam"]["id"]), HOME: int(boxscore["homeTeam"]["id"])}
+
+    names: dict[int, str] = {}
+    side_of_player: dict[int, str] = {}
+    for spot in play_by_play["rosterSpots"]:
+        pid = int(spot["playerId"])
+        names[pid] = _name(spot)
+        side = HOME if spot.get("teamId") == team_id[HOME] else AWAY if spot.get("teamId") == team_id[AWAY] else None
+        if side:
+            side_of_player[pid] = side
+
+    skaters: list[Skater] = []
+    stats = boxscore["playerByGameStats"]
+    for side, key in ((AWAY, "awayTeam"), (HOME, "homeTeam")):
+        team_stats = stats[key]
+        for goalie in team_stats.get("goalies", []):
+            side_of_player[int(goalie["playerId"])] = side
+        for group in SKATER_GROUPS:
+            for row in team_stats[group]:
+                pid = int(row["playerId"])
+                side_of_player[pid] = side  # the boxscore side wins over rosterSpots
+                skaters.append(
+                    Skater(
+                        player_id=pid,
+                        side=side,
+                        position=str(row["position"]),
+                        name=names.get(pid, ""),
+                        boxscore_toi=clock_seconds(row.get("toi", "00:00")),
+                    )
+                )
+    if len({s.player_id for s in skaters}) != len(skaters):
+        raise ValueError("a skater appears twice in the boxscore")
+    return GameContext(
+        game_id=game_id,
+        season=int(schedule_game["season"]),
+        game_type=int(schedule_game["gameType"]),
+        game_date=game_date.year * 10000 + game_date.month * 100 + game_date.day,
+        abbrev=abbrev,
+        team_id=team_id,
+        side_of_player=side_of_player,
+        skaters=tuple(skaters),
+    )
