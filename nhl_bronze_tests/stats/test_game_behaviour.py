@@ -1,0 +1,156 @@
+"""Whole-game behaviour: determinism, missing shift chart, shootout, filtering, bad input."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.stats import GameParseError, compute_game_frames, compute_many, is_countable_game
+from nhl_bronze.stats.players import SHIFT_DERIVED
+from nhl_bronze_tests.stats.samples import GAME_IDS, GAMES_WITH_SHIFTS, game_input
+
+
+@pytest.mark.parametrize("game_id", GAME_IDS)
+def test_same_input_gives_the_same_frames(frames_by_game, game_id):
+    again = compute_game_frames(game_input(game_id))
+    assert_frame_equal(again.players, frames_by_game[game_id].players)
+    assert_frame_equal(again.teams, frames_by_game[game_id].teams)
+
+
+@pytest.mark.parametrize("game_id", GAMES_WITH_SHIFTS)
+def test_without_shift_chart_counting_stats_stay_and_shift_columns_are_null(frames_by_game, game_id):
+    with_shifts = frames_by_game[game_id]
+    for chart in (None, {"data": [], "total": 0}):
+        game = dataclasses.replace(game_input(game_id), shift_chart=chart)
+        frames = compute_game_frames(game)
+        assert frames.players.schema == PLAYER_GAME_STATS_SCHEMA
+        assert frames.players.height == with_shifts.players.height
+        assert_frame_equal(frames.teams, with_shifts.teams)
+        for column in SHIFT_DERIVED:
+            assert frames.players[column].null_count() == frames.players.height, column
+        kept = [c for c in PLAYER_GAME_STATS_SCHEMA if c not in SHIFT_DERIVED]
+        assert_frame_equal(frames.players.select(kept), with_shifts.players.select(kept))
+
+
+def test_incomplete_shift_chart_is_treated_as_missing():
+    game = game_input(2024020001)
+    missing = game.boxscore["playerByGameStats"]["homeTeam"]["forwards"][0]["playerId"]
+    chart = {"data": [r for r in game.shift_chart["data"] if r["playerId"] != missing]}
+    frames = compute_game_frames(dataclasses.replace(game, shift_chart=chart))
+    assert frames.players["icetime"].null_count() == frames.players.height
+
+
+def test_playoff_game_without_shift_chart_has_no_ice_time(frames_by_game):
+    players = frames_by_game[2025030123].players
+    assert players["icetime"].null_count() == players.height
+    assert players["I_F_shotsOnGoal"].null_count() == 0
+
+
+def test_shootout_attempts_count_nowhere(frames_by_game):
+    game = game_input(2024020022)
+    without_so = copy.deepcopy(game.play_by_play)
+    without_so["plays"] = [p for p in without_so["plays"] if p["periodDescriptor"]["periodType"] != "SO"]
+    assert len(without_so["plays"]) < len(game.play_by_play["plays"])
+    frames = compute_game_frames(dataclasses.replace(game, play_by_play=without_so))
+    assert_frame_equal(frames.players, frames_by_game[2024020022].players)
+    assert_frame_equal(frames.teams, frames_by_game[2024020022].teams)
+
+
+@pytest.mark.parametrize("game_id", GAMES_WITH_SHIFTS)
+def test_ice_time_ranks_and_percentages(frames_by_game, game_id):
+    players = frames_by_game[game_id].players
+    ranks = players.group_by("playerTeam", "situation").agg(pl.col("iceTimeRank").min())
+    assert (ranks["iceTimeRank"] == 1).all()
+    top = players.filter(pl.col("iceTimeRank") == 1)
+    best = players.group_by("playerTeam", "situation").agg(pl.col("icetime").max().alias("best"))
+    assert (top.join(best, on=["playerTeam", "situation"]).select(pl.col("icetime") == pl.col("best"))).to_series().all()
+    for column in ("corsiPercentage", "fenwickPercentage", "onIce_corsiPercentage", "offIce_fenwickPercentage"):
+        assert players[column].is_between(0, 100).all()
+    on_plus_off = players["OnIce_F_shotAttempts"] + players["OffIce_F_shotAttempts"]
+    assert (on_plus_off == players["shotAttemptsFor"]).all()
+    assert (players["corsiFor"] == players["OnIce_F_shotAttempts"]).all()
+
+
+@pytest.mark.parametrize("game_id", GAME_IDS)
+def test_identity_columns(frames_by_game, game_id):
+    game = game_input(game_id)
+    players = frames_by_game[game_id].players
+    assert players["season"].unique().to_list() == [int(game.schedule_game["season"])]
+    expected_date = int(game.game_date.strftime("%Y%m%d"))
+    assert players["gameDate"].unique().to_list() == [expected_date]
+    assert set(players["home_or_away"].unique()) == {"HOME", "AWAY"}
+    assert set(players["position"].unique()) <= {"C", "L", "R", "D"}
+    assert players["name"].str.len_chars().min() > 3
+    teams = frames_by_game[game_id].teams
+    assert teams["playoffGame"].unique().to_list() == [1 if game_id // 10_000 % 100 == 3 else 0]
+    assert (teams["team"] == teams["playerTeam"]).all()
+
+
+def test_compute_many_concatenates_and_is_empty_with_schema_when_no_games(frames_by_game):
+    empty = compute_many([])
+    assert empty.players.schema == PLAYER_GAME_STATS_SCHEMA and empty.players.height == 0
+    assert empty.teams.schema == GAMES_HISTORICAL_SCHEMA and empty.teams.height == 0
+    both = compute_many(game_input(g) for g in (2024020001, 2024020009))
+    assert both.players.height == sum(frames_by_game[g].players.height for g in (2024020001, 2024020009))
+    assert both.teams.height == 16
+
+
+@pytest.mark.parametrize(
+    ("game_type", "state", "countable"),
+    [(2, "OFF", True), (3, "FINAL", True), (1, "OFF", False), (2, "LIVE", False), (2, "FUT", False),
+     (19, "OFF", False), (3, "CRIT", False)],
+)
+def test_is_countable_game(game_type, state, countable):
+    assert is_countable_game({"id": 1, "gameType": game_type, "gameState": state}) is countable
+
+
+def test_non_countable_game_gives_empty_frames():
+    game = game_input(2024020001)
+    live = dataclasses.replace(game, schedule_game={**game.schedule_game, "gameState": "LIVE"})
+    frames = compute_game_frames(live)
+    assert frames.players.height == 0 and frames.players.schema == PLAYER_GAME_STATS_SCHEMA
+    assert frames.teams.height == 0 and frames.teams.schema == GAMES_HISTORICAL_SCHEMA
+
+
+def _break(game, what):
+    pbp, box, chart, sched = (copy.deepcopy(game.play_by_play), copy.deepcopy(game.boxscore),
+                              copy.deepcopy(game.shift_chart), dict(game.schedule_game))
+    if what == "no plays":
+        del pbp["plays"]
+    elif what == "no roster":
+        del pbp["rosterSpots"]
+    elif what == "bad clock":
+        pbp["plays"][5]["timeInPeriod"] = "5 minutes"
+    elif what == "plays not a list":
+        pbp["plays"] = 42
+    elif what == "no boxscore players":
+        del box["playerByGameStats"]
+    elif what == "no boxscore team id":
+        del box["homeTeam"]["id"]
+    elif what == "bad shift":
+        chart["data"][0]["startTime"] = None
+    elif what == "shift chart without data":
+        chart = {"total": 0}
+    elif what == "no season":
+        del sched["season"]
+    elif what == "other game's boxscore":
+        box["id"] = 2024020002
+    elif what == "boxscore not a dict":
+        box = []
+    return dataclasses.replace(game, play_by_play=pbp, boxscore=box, shift_chart=chart, schedule_game=sched)
+
+
+@pytest.mark.parametrize(
+    "what",
+    ["no plays", "no roster", "bad clock", "plays not a list", "no boxscore players", "no boxscore team id",
+     "bad shift", "shift chart without data", "no season", "other game's boxscore", "boxscore not a dict"],
+)
+def test_malformed_input_raises_an_error_naming_the_game(what):
+    with pytest.raises(GameParseError, match="2024020001") as info:
+        compute_game_frames(_break(game_input(2024020001), what))
+    assert isinstance(info.value, ValueError)
