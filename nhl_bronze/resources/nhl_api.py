@@ -74,6 +74,14 @@ class NhlApiResource(dg.ConfigurableResource):
     user_agent: str = DEFAULT_USER_AGENT
 
     def client_settings(self) -> ClientSettings:
+        """Plain settings for a session. Outside a Dagster run, EnvVar fields are resolved here."""
+        try:
+            return self._plain_settings()
+        except RuntimeError:
+            # Dagster refuses direct reads of an EnvVar field; resolve the config the way a run would.
+            return self.process_config_and_initialize()._plain_settings()
+
+    def _plain_settings(self) -> ClientSettings:
         return ClientSettings(
             web_api_url=self.web_api_url.rstrip("/"),
             stats_api_url=self.stats_api_url.rstrip("/"),

@@ -174,12 +174,14 @@ class SimulatorServer:
         self.faults = faults
         self._address = (host, port)
         self.requests = RequestCounter()  # per-path counts of the requests served (thread-safe)
+        self._bound: tuple[str, int] | None = None  # kept after stop, so URLs stay printable
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> SimulatorServer:
         if self._server is None:
             self._server = _Server(self._address, self.backend, FaultInjector(self.faults), self.requests)
+            self._bound = self._server.server_address[:2]
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                             name="nhl-simulator", daemon=True)
             self._thread.start()
@@ -202,9 +204,9 @@ class SimulatorServer:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("SimulatorServer is not started")
-        host, port = self._server.server_address[:2]
+        if self._bound is None:
+            raise RuntimeError("SimulatorServer was never started")
+        host, port = self._bound
         return f"http://{host}:{port}"
 
     @property
