@@ -28,8 +28,10 @@ GAMES_HISTORICAL_HISTORY = TableSpec("bronze_games_historical_v2", GAMES_HISTORI
 SCHEDULE = TableSpec("bronze_schedule_2023_v2", ("GAME_ID",), partition_by=())
 SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "situation"), partition_by=())
 # Every API response body ever fetched: the input that lets staging be rebuilt offline after a parser change.
+# Partitioned by endpoint too, so the schedule bodies (start times, upcoming games) are read without the rest.
 RAW_API_RESPONSES = TableSpec(
-    "raw_nhl_api_responses", ("endpoint", "key", "fetched_at"), partition_by=(GAME_DATE_COLUMN,), protected=True
+    "raw_nhl_api_responses", ("endpoint", "key", "fetched_at"), partition_by=("endpoint", GAME_DATE_COLUMN),
+    protected=True,
 )
 
 ALL_TABLES: tuple[TableSpec, ...] = (

@@ -1,0 +1,222 @@
+"""Staging: fetch a window of game dates and overwrite exactly that window in the two staging tables."""
+
+
+import time
+from collections import Counter
+from datetime import date, timedelta
+
+import dagster as dg
+import polars as pl
+
+from nhl_bronze.assets.boxscore_parity import boxscore_mismatches
+from nhl_bronze.assets.window import chunk_window, contiguous_windows, partition_window
+from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.ingest import GameWindowSource
+from nhl_bronze.partitions import game_date_partitions
+from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.resources.nhl_api import GameFetchError, NhlApiResource, WindowFetch
+from nhl_bronze.stats import GameFrames, GameInput, compute_game_frames
+from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING
+
+# One schedule call answers 7 days, so a week is the natural unit of fetching; it also bounds memory: a week of
+# raw bodies is ~100 games x ~0.7 MB, where a season at once would be ~1 GB of JSON.
+CHUNK_DAYS = 7
+
+PLAYER_STAGING_KEY = dg.AssetKey(PLAYER_GAME_STATS_STAGING.name)
+GAMES_STAGING_KEY = dg.AssetKey(GAMES_HISTORICAL_STAGING.name)
+
+
+@dg.multi_asset(
+    name="bronze_staging",
+    specs=[
+        dg.AssetSpec(
+            PLAYER_STAGING_KEY,
+            description="One row per skater x game x situation (all, 5on5, 5on4, 4on5) for the final regular-season "
+            "and playoff games of each date, recomputed from play-by-play, shift charts and boxscores. "
+            "Rebuildable: each run overwrites exactly its dates.",
+            group_name="staging",
+            kinds={"deltalake", "polars"},
+        ),
+        dg.AssetSpec(
+            GAMES_STAGING_KEY,
+            description="One row per team x game x situation for the final regular-season and playoff games of "
+            "each date. Rebuildable: each run overwrites exactly its dates.",
+            group_name="staging",
+            kinds={"deltalake", "polars"},
+        ),
+    ],
+    partitions_def=game_date_partitions,
+    # One run per backfill (chunked by week inside): the backfill daemon's 30 s tick and ~2 s per run would
+    # otherwise dominate a 1,000-day backfill whose real work is API-bound.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[
+        dg.AssetCheckSpec("boxscore_parity", asset=PLAYER_STAGING_KEY,
+                          description="Per game, goals, shots on goal and hits equal the official boxscore."),
+        dg.AssetCheckSpec("unique_keys", asset=PLAYER_STAGING_KEY, description="(playerId, gameId, situation)"),
+        dg.AssetCheckSpec("unique_keys", asset=GAMES_STAGING_KEY, description="(gameId, team, situation)"),
+        dg.AssetCheckSpec("column_contract", asset=PLAYER_STAGING_KEY, description="133 columns, names and types"),
+        dg.AssetCheckSpec("column_contract", asset=GAMES_STAGING_KEY, description="59 columns, names and types"),
+    ],
+    can_subset=False,
+)
+def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, lakehouse: LakehouseResource):
+    """Fetch each date's final games (schedule -> play-by-play, shift chart, boxscore) from the NHL API, or from
+    the raw landing store when the lakehouse source is ``raw``, and overwrite exactly the run's dates."""
+    start, end = partition_window(context)
+    store = lakehouse.store()
+    stats = StagingStats()
+    failed_dates: dict[date, list[str]] = {}
+    parity_problems: list[str] = []
+    total_days = (end - start).days
+    started = time.monotonic()
+
+    with GameWindowSource(nhl_api, lakehouse) as source:
+        for chunk_start, chunk_end in chunk_window(start, end, CHUNK_DAYS):
+            stats.add_chunk(*_stage_chunk(store, source, chunk_start, chunk_end, failed_dates, parity_problems))
+            done = (chunk_end - start).days
+            elapsed = time.monotonic() - started
+            context.log.info(
+                f"staging {chunk_end - timedelta(days=1)}: dates {done}/{total_days}, games {stats.games_fetched}, "
+                f"api calls {stats.api_calls} ({stats.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s"
+            )
+        source_name = source.name
+
+    yield from stats.results(store, source_name, failed_dates)
+    yield from _checks(store, start, end, parity_problems)
+    if failed_dates:
+        details = "; ".join(f"{day}: {' | '.join(reasons)}" for day, reasons in sorted(failed_dates.items()))
+        raise dg.Failure(
+            description=f"{len(failed_dates)} date(s) failed and kept their previous staging rows: {details}",
+            metadata={"failed_dates": sorted(str(d) for d in failed_dates)},
+        )
+
+
+def _stage_chunk(store: DeltaStore, source: GameWindowSource, chunk_start: date, chunk_end: date,
+                 failed_dates: dict[date, list[str]], parity_problems: list[str]) -> tuple[WindowFetch, GameFrames]:
+    """Fetch, compute and write one chunk of dates; returns the fetch and the rows written."""
+    window = source.fetch(chunk_start, chunk_end)
+    frames, parse_failures = _compute_frames(window)
+    for failure in [*window.failures, *parse_failures]:
+        failed_dates.setdefault(failure.game_date, []).append(str(failure))
+    parity_problems += [
+        problem
+        for game in window.games
+        if game.game_date not in failed_dates
+        for problem in boxscore_mismatches(game.game_id, game.boxscore, frames.players, frames.teams)
+    ]
+    # Re-running is safe: each write replaces exactly its own dates. Dates with a failed game keep what
+    # staging already holds for them, so a partial date is never written.
+    written = GameFrames(frames.players.clear(), frames.teams.clear())
+    for good_start, good_end in contiguous_windows(chunk_start, chunk_end, set(failed_dates)):
+        players, teams = (_within(frame, good_start, good_end) for frame in frames)
+        store.overwrite_window(PLAYER_GAME_STATS_STAGING, players, good_start, good_end)
+        store.overwrite_window(GAMES_HISTORICAL_STAGING, teams, good_start, good_end)
+        written = GameFrames(pl.concat([written.players, players]), pl.concat([written.teams, teams]))
+    return window, written
+
+
+class StagingStats:
+    def __init__(self) -> None:
+        self.games_fetched = 0
+        self.api_calls = 0
+        self.retries = 0
+        self.player_rows = 0
+        self.team_rows = 0
+        self.pending: list[str] = []
+        self.skipped: Counter[str] = Counter()
+        self.without_shift_chart: list[str] = []
+
+    def add_chunk(self, window: WindowFetch, frames: GameFrames) -> None:
+        self.games_fetched += len(window.games)
+        self.api_calls += window.api_calls
+        self.retries += window.retries
+        self.player_rows += frames.players.height
+        self.team_rows += frames.teams.height
+        self.pending += [f"{p.game_id} ({p.game_date}): {p.reason}" for p in window.pending]
+        self.skipped.update(s.reason for s in window.skipped)
+        self.without_shift_chart += [
+            f"{g.game_id} ({g.game_date}): shift chart {g.shift_chart_status}"
+            for g in window.games
+            if g.shift_chart is None or g.shift_chart_status != "ok"
+        ]
+
+    def results(self, store: DeltaStore, source_name: str, failed_dates: dict[date, list[str]]):
+        common = {
+            "source": source_name,
+            "games_fetched": self.games_fetched,
+            "games_pending": len(self.pending),
+            "pending_games": dg.MetadataValue.json(self.pending[:200]),
+            "games_skipped": sum(self.skipped.values()),
+            "skipped_reasons": dg.MetadataValue.json(dict(self.skipped)),
+            "games_without_shift_chart": dg.MetadataValue.json(self.without_shift_chart[:200]),
+            "failed_dates": dg.MetadataValue.json(sorted(str(d) for d in failed_dates)),
+            "api_calls": self.api_calls,
+            "api_retries": self.retries,
+        }
+        for key, spec, rows in (
+            (PLAYER_STAGING_KEY, PLAYER_GAME_STATS_STAGING, self.player_rows),
+            (GAMES_STAGING_KEY, GAMES_HISTORICAL_STAGING, self.team_rows),
+        ):
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata={
+                    **common,
+                    "dagster/row_count": rows,
+                    "table_version": store.version(spec) if store.exists(spec) else -1,
+                    "table_path": dg.MetadataValue.path(store.path(spec)),
+                },
+            )
+
+
+def _compute_frames(window: WindowFetch) -> tuple[GameFrames, list[GameFetchError]]:
+    players, teams, failures = [], [], []
+    for game in window.games:
+        try:
+            frames = compute_game_frames(
+                GameInput(game.game_date, game.schedule_game, game.play_by_play, game.boxscore, game.shift_chart)
+            )
+        except ValueError as error:
+            failures.append(GameFetchError(game.game_id, game.game_date, "statistics", "", str(error)))
+            continue
+        players.append(frames.players)
+        teams.append(frames.teams)
+    return (
+        GameFrames(
+            pl.concat(players) if players else pl.DataFrame(schema=PLAYER_GAME_STATS_SCHEMA),
+            pl.concat(teams) if teams else pl.DataFrame(schema=GAMES_HISTORICAL_SCHEMA),
+        ),
+        failures,
+    )
+
+
+def _within(frame: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    low, high = (int(d.strftime("%Y%m%d")) for d in (start, end))
+    return frame.filter(pl.col("gameDate").is_between(low, high, closed="left"))
+
+
+def _checks(store: DeltaStore, start: date, end: date, parity_problems: list[str]):
+    yield dg.AssetCheckResult(
+        asset_key=PLAYER_STAGING_KEY,
+        check_name="boxscore_parity",
+        passed=not parity_problems,
+        metadata={"mismatches": dg.MetadataValue.json(parity_problems[:100]), "count": len(parity_problems)},
+    )
+    for key, spec, schema in (
+        (PLAYER_STAGING_KEY, PLAYER_GAME_STATS_STAGING, PLAYER_GAME_STATS_SCHEMA),
+        (GAMES_STAGING_KEY, GAMES_HISTORICAL_STAGING, GAMES_HISTORICAL_SCHEMA),
+    ):
+        window = store.read_window(spec, start, end)
+        duplicates = 0 if window is None else window.height - window.select(spec.key).unique().height
+        yield dg.AssetCheckResult(
+            asset_key=key, check_name="unique_keys", passed=duplicates == 0, metadata={"duplicate_rows": duplicates}
+        )
+        actual = {} if window is None else dict(window.schema)
+        missing_or_wrong = [f"{name}: {actual.get(name)} != {dtype}" for name, dtype in schema.items()
+                            if actual.get(name) != dtype]
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name="column_contract",
+            passed=window is not None and not missing_or_wrong,
+            metadata={"problems": dg.MetadataValue.json(missing_or_wrong[:50])},
+        )
