@@ -68,7 +68,8 @@ def test_ice_time_ranks_and_percentages(frames_by_game, game_id):
     assert (ranks["iceTimeRank"] == 1).all()
     top = players.filter(pl.col("iceTimeRank") == 1)
     best = players.group_by("playerTeam", "situation").agg(pl.col("icetime").max().alias("best"))
-    assert (top.join(best, on=["playerTeam", "situation"]).select(pl.col("icetime") == pl.col("best"))).to_series().all()
+    joined = top.join(best, on=["playerTeam", "situation"])
+    assert (joined["icetime"] == joined["best"]).all()
     for column in ("corsiPercentage", "fenwickPercentage", "onIce_corsiPercentage", "offIce_fenwickPercentage"):
         assert players[column].is_between(0, 100).all()
     on_plus_off = players["OnIce_F_shotAttempts"] + players["OffIce_F_shotAttempts"]
