@@ -99,7 +99,11 @@ class WindowPlan:
 
 
 def plan_window(dates: Iterable[date], schedule_bodies: Iterable[dict]) -> WindowPlan:
-    """Classify every scheduled game of ``dates``; schedule bodies may overlap and cover other dates too."""
+    """Classify every scheduled game of ``dates``.
+
+    Schedule bodies may cover other dates and may overlap; the first body listing a day wins, so a caller
+    holding several fetches of the same week (the raw store) should pass the newest first.
+    """
     dates = sorted(set(dates))
     by_date: dict[date, list[dict]] = {}
     for body in schedule_bodies:

@@ -145,3 +145,12 @@ def test_cli_serves_on_a_free_port():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_stopping_the_server_drops_keep_alive_connections(recorded):
+    server = SimulatorServer(recorded).start()
+    with httpx.Client(base_url=server.base_url, timeout=2) as client:
+        assert client.get(BOXSCORE).status_code == 200
+        server.stop()
+        with pytest.raises(httpx.TransportError):
+            client.get(BOXSCORE)
