@@ -19,7 +19,7 @@ from nhl_bronze.contract import PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.roster import GameContext
 from nhl_bronze.stats.shifts import ice_time, on_ice_events
 from nhl_bronze.stats.situations import ALL, SITUATIONS, own_situation
-from nhl_bronze.stats.teams import share, with_derived_counts
+from nhl_bronze.stats.teams import share, sum_for_against, with_derived_counts
 
 _SHOOTER_STATS = {
     "sog": "I_F_shotsOnGoal",
@@ -106,7 +106,7 @@ def skater_base(ctx: GameContext) -> pl.DataFrame:
             "player_id": pl.Int64, "side": pl.String, "position": pl.String, "name": pl.String,
             "situation": pl.String,
         },
-    )
+    ).with_row_index("row_order")
 
 
 def _with_all(rows: pl.DataFrame) -> pl.DataFrame:
@@ -140,14 +140,10 @@ def individual_counts(events: pl.DataFrame, sides: pl.DataFrame) -> pl.DataFrame
 def on_ice_counts(on_ice: pl.DataFrame) -> pl.DataFrame:
     """player_id, situation and OnIce_F/A_* plus hits/takeaways/giveaways For/Against."""
     rows = _with_all(on_ice).with_columns(is_for=pl.col("actor_side") == pl.col("side"))
-    aggs = []
-    for column, stem in _ON_ICE_STEMS.items():
-        aggs.append(pl.col(column).filter(pl.col("is_for")).sum().alias(f"OnIce_F_{stem}"))
-        aggs.append(pl.col(column).filter(~pl.col("is_for")).sum().alias(f"OnIce_A_{stem}"))
-    for column, stem in _ON_ICE_TEAM_EVENTS.items():
-        aggs.append(pl.col(column).filter(pl.col("is_for")).sum().alias(f"{stem}For"))
-        aggs.append(pl.col(column).filter(~pl.col("is_for")).sum().alias(f"{stem}Against"))
-    return rows.group_by("player_id", "situation").agg(aggs)
+    keys = ["player_id", "situation"]
+    shots = sum_for_against(rows, keys, _ON_ICE_STEMS, "OnIce_F_{}", "OnIce_A_{}")
+    team_events = sum_for_against(rows, keys, _ON_ICE_TEAM_EVENTS, "{}For", "{}Against")
+    return shots.join(team_events, on=keys, how="full", coalesce=True)
 
 
 def _team_columns(team_counts: pl.DataFrame) -> pl.DataFrame:
@@ -173,7 +169,7 @@ def player_rows(
     """Final ``bronze_player_game_stats_v2`` rows (exact contract schema)."""
     base = skater_base(ctx)
     sides = base.filter(pl.col("situation") == ALL).select("player_id", "side")
-    frame = base.join(individual_counts(events, sides), on=["player_id", "situation"], how="left")
+    frame = base.lazy().join(individual_counts(events, sides.lazy()), on=["player_id", "situation"], how="left")
     frame = frame.join(_team_columns(team_counts), on=["side", "situation"], how="left")
 
     if shifts is not None:
@@ -186,7 +182,7 @@ def player_rows(
         frame = frame.with_columns(pl.lit(0).alias(c) for c in _shift_inputs())
 
     # counts are 0, not null, when a skater simply had no such event (shift-derived nulls are restored below)
-    count_columns = [c for c in frame.columns if c not in base.columns]
+    count_columns = [c for c in frame.collect_schema().names() if c not in base.columns]
     frame = frame.with_columns(pl.col(count_columns).fill_null(0))
     on_ice_attempts = [
         (
@@ -248,4 +244,7 @@ def player_rows(
         gameDate=pl.lit(ctx.game_date),
         season=pl.lit(ctx.season),
     )
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in PLAYER_GAME_STATS_SCHEMA.items()])
+    # joins of a lazy plan do not promise an order: restore the boxscore order x SITUATIONS (determinism)
+    return frame.sort("row_order").select(
+        [pl.col(name).cast(dtype) for name, dtype in PLAYER_GAME_STATS_SCHEMA.items()]
+    )

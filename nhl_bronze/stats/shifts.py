@@ -27,6 +27,12 @@ from nhl_bronze.stats.roster import GameContext
 from nhl_bronze.stats.situations import ALL, own_situation
 
 SHIFT_TYPE_CODE = 517
+ON_ICE_EVENT_TYPES = ("shot-on-goal", "missed-shot", "blocked-shot", "goal", "hit", "takeaway", "giveaway")
+ON_ICE_EVENT_COLUMNS = (
+    "period", "t", "type", "actor_side", "sit_home", "sit_away", "sog", "missed", "blocked", "goals",
+    "low_shots", "medium_shots", "high_shots", "low_goals", "medium_goals", "high_goals",
+    "hits", "takeaways", "giveaways",
+)
 SHIFT_SCHEMA = {"player_id": pl.Int64, "period": pl.Int32, "start": pl.Int32, "end": pl.Int32}
 
 
@@ -89,12 +95,15 @@ def ice_time(shifts: pl.DataFrame, timeline: pl.DataFrame) -> pl.DataFrame:
         icetime=(pl.col("end") - pl.col("start")).sum().cast(pl.Float64),
         shifts=pl.len().cast(pl.Int32),
     ).with_columns(situation=pl.lit(ALL))
-    return pl.concat([overall.select(by_situation.columns), by_situation])
+    return pl.concat([overall.select("player_id", "situation", "icetime", "shifts"), by_situation])
 
 
 def on_ice_events(shifts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """One row per (skater on the ice, event): the event's columns plus player_id and side."""
-    ev = events.filter(pl.col("actor_side").is_not_null())
+    # only what the on-ice aggregation reads: the join multiplies rows by the shifts of the period
+    ev = events.filter(
+        pl.col("actor_side").is_not_null() & pl.col("type").is_in(ON_ICE_EVENT_TYPES)
+    ).select(ON_ICE_EVENT_COLUMNS)
     joined = ev.join(shifts, on="period", how="inner")
     t, start, end = pl.col("t"), pl.col("start"), pl.col("end")
     at_period_end = (t == end) & (end == pl.col("period_end"))
