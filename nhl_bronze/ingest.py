@@ -36,15 +36,13 @@ class GameWindowSource:
         session = self._open_session()
         window = session.fetch_window(start, end)
         # Landed before any parsing: a body that later fails to parse is still kept for a rebuild.
-        landed, self._landed = self._landed, []
-        self.raw_store.record(landed)
+        self._land_received()
         return window
 
     def schedule_games(self, start: date, end: date) -> dict[date, list[dict]]:
         """Every scheduled game of ``[start, end)`` from the API (and landed in the raw store)."""
         games = self._open_session().schedule_games(start, end)
-        landed, self._landed = self._landed, []
-        self.raw_store.record(landed)
+        self._land_received()
         return games
 
     @property
@@ -61,6 +59,11 @@ class GameWindowSource:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _land_received(self) -> None:
+        # Emptied in place: the session holds a reference to this very list.
+        self.raw_store.record(self._landed)
+        self._landed.clear()
 
     def _open_session(self):
         if self._session is None:

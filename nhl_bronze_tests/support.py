@@ -1,0 +1,118 @@
+"""Shared test support: the recorded real games as an offline API, and backends that misbehave on purpose."""
+
+import json
+import warnings
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_2023_v2
+from nhl_bronze.assets.history import games_historical_history, player_game_stats_history
+from nhl_bronze.assets.staging import bronze_staging
+from nhl_bronze.automation.jobs import partition_range_tags
+from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+from nhl_bronze.simulator.core import NhlBackend, SimResponse, html_error, json_response
+from nhl_bronze.simulator.recorded import RecordedNhl
+
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+SAMPLES = Path(__file__).parent / "data" / "nhl_api_samples"
+# The recorded real games and their NHL dates.
+GAME_DATES = {2024020001: "2024-10-04", 2024020009: "2024-10-09", 2024020022: "2024-10-11", 2025030123: "2026-04-24"}
+ALL_ASSETS = [
+    bronze_staging,
+    player_game_stats_history,
+    games_historical_history,
+    bronze_schedule_2023_v2,
+    bronze_skaters_2023_v2,
+]
+STAGING_AND_HISTORY = [bronze_staging, player_game_stats_history, games_historical_history]
+
+
+class FailingGame:
+    """Answers 500 for every request about one game: a game that keeps failing."""
+
+    def __init__(self, inner: NhlBackend, game_id: int):
+        self.inner, self.game_id = inner, game_id
+
+    def handle(self, method: str, path: str, query: dict[str, str]) -> SimResponse:
+        if str(self.game_id) in path or str(self.game_id) in query.get("cayenneExp", ""):
+            return html_error(500, path)
+        return self.inner.handle(method, path, query)
+
+
+class GameStateOverride:
+    """Rewrites the schedule's gameState of some games (e.g. a game still LIVE)."""
+
+    def __init__(self, inner: NhlBackend, states: dict[int, str]):
+        self.inner, self.states = inner, states
+
+    def handle(self, method: str, path: str, query: dict[str, str]) -> SimResponse:
+        response = self.inner.handle(method, path, query)
+        if "/schedule/" not in path or response.status != 200:
+            return response
+        body = json.loads(response.body)
+        for day in body.get("gameWeek", []):
+            for game in day.get("games", []):
+                game["gameState"] = self.states.get(game["id"], game["gameState"])
+        return json_response(body)
+
+
+class RecordedApi(SimulatedNhlApiResource):
+    """The recorded real games, served in-process; ``failing_game``/``live_game`` inject trouble."""
+
+    failing_game: int | None = None
+    live_game: int | None = None
+
+    def make_backend(self):
+        backend: NhlBackend = RecordedNhl(SAMPLES)
+        if self.failing_game:
+            backend = FailingGame(backend, self.failing_game)
+        if self.live_game:
+            backend = GameStateOverride(backend, {self.live_game: "LIVE"})
+        return backend
+
+
+def resources(data_dir: Path, **api_settings) -> dict:
+    return {
+        "nhl_api": RecordedApi(recorded_dir=str(SAMPLES), max_retries=1, backoff_base_seconds=0.01, rate_limit=0,
+                               **api_settings),
+        "lakehouse": LakehouseResource(data_dir=str(data_dir), today="2024-10-12"),
+    }
+
+
+def materialize_range(assets, data_dir: Path, first: str, last: str, raise_on_error=True, **settings):
+    return dg.materialize(
+        assets,
+        resources=resources(data_dir, **settings.pop("api", {})) | settings.pop("resources", {}),
+        tags=partition_range_tags(first, last),
+        raise_on_error=raise_on_error,
+        **settings,
+    )
+
+
+def materialize_day(assets, data_dir: Path, day: str, raise_on_error=True, **settings):
+    return dg.materialize(
+        assets,
+        resources=resources(data_dir, **settings.pop("api", {})) | settings.pop("resources", {}),
+        partition_key=day,
+        raise_on_error=raise_on_error,
+        **settings,
+    )
+
+
+def read_table(data_dir: Path, name: str) -> pl.DataFrame:
+    return pl.read_delta(str(data_dir / name))
+
+
+def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    """The metadata of the run's last materialization of ``asset``, as plain values."""
+    events = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(asset)]
+    return {k: v.value for k, v in events[-1].materialization.metadata.items()}
+
+
+def as_date(text: str) -> date:
+    return date.fromisoformat(text)
