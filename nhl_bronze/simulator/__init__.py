@@ -4,6 +4,7 @@ from nhl_bronze.simulator.core import NhlBackend, RoutedBackend, SimResponse
 from nhl_bronze.simulator.faults import FaultConfig, RateLimitBurst
 from nhl_bronze.simulator.http import SimulatorServer, simulator_transport
 from nhl_bronze.simulator.recorded import RecordedNhl
+from nhl_bronze.simulator.synthetic import SyntheticNhl
 
 __all__ = [
     "FaultConfig",
@@ -13,5 +14,6 @@ __all__ = [
     "RoutedBackend",
     "SimResponse",
     "SimulatorServer",
+    "SyntheticNhl",
     "simulator_transport",
 ]
