@@ -9,7 +9,7 @@ import polars as pl
 from nhl_bronze.assets.window import chunk_window, partition_window
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.storage.delta import DeltaStore, latest_versions, window_predicate
+from nhl_bronze.storage.delta import DeltaStore, latest_versions
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -75,9 +75,9 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
             inserted += result.rows_written
             unchanged += result.rows_unchanged
         rows_after = table_row_count(store, history)
-        latest = latest_versions(store.scan(history), history).filter(
-            pl.sql_expr(window_predicate(start, end))
-        ).collect()
+        # Filter before taking latest versions: a key's versions all share its game's date, and the filter then
+        # prunes the scan to the window's partitions instead of reading the whole history.
+        latest = latest_versions(store.read_window(history, start, end).lazy(), history).collect()
         duplicates = latest.height - latest.select(history.key).unique().height
 
         yield dg.MaterializeResult(

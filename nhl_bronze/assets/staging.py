@@ -3,6 +3,7 @@
 
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import dagster as dg
@@ -71,9 +72,16 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
     total_days = (end - start).days
     started = time.monotonic()
 
-    with GameWindowSource(nhl_api, lakehouse) as source:
-        for chunk_start, chunk_end in chunk_window(start, end, CHUNK_DAYS):
-            stats.add_chunk(*_stage_chunk(store, source, chunk_start, chunk_end, failed_dates, parity_problems))
+    chunks = list(chunk_window(start, end, CHUNK_DAYS))
+    # The next chunk is fetched (network-bound, in the session's I/O thread) while this one is parsed and written
+    # (CPU-bound): a long backfill then costs about max(fetching, parsing), not their sum.
+    with GameWindowSource(nhl_api, lakehouse) as source, ThreadPoolExecutor(1, "prefetch") as prefetch:
+        upcoming = prefetch.submit(source.fetch, *chunks[0])
+        for index, (chunk_start, chunk_end) in enumerate(chunks):
+            window = upcoming.result()
+            if index + 1 < len(chunks):
+                upcoming = prefetch.submit(source.fetch, *chunks[index + 1])
+            stats.add_chunk(*_stage_chunk(store, window, chunk_start, chunk_end, failed_dates, parity_problems))
             done = (chunk_end - start).days
             elapsed = time.monotonic() - started
             context.log.info(
@@ -92,10 +100,9 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
         )
 
 
-def _stage_chunk(store: DeltaStore, source: GameWindowSource, chunk_start: date, chunk_end: date,
+def _stage_chunk(store: DeltaStore, window: WindowFetch, chunk_start: date, chunk_end: date,
                  failed_dates: dict[date, list[str]], parity_problems: list[str]) -> tuple[WindowFetch, GameFrames]:
-    """Fetch, compute and write one chunk of dates; returns the fetch and the rows written."""
-    window = source.fetch(chunk_start, chunk_end)
+    """Compute and write one fetched chunk of dates; returns the fetch and the rows written."""
     frames, parse_failures = _compute_frames(window)
     for failure in [*window.failures, *parse_failures]:
         failed_dates.setdefault(failure.game_date, []).append(str(failure))
