@@ -59,7 +59,9 @@ def test_concurrent_keep_alive_clients_are_not_serialised_by_latency(recorded):
         assert server.request_count == clients * per_client
     rate = clients * per_client / elapsed
     print(f"loopback: {rate:.0f} req/s with 8 keep-alive clients and 20 ms latency")
-    assert rate > 200
+    # A server that serialised the 20 ms waits could not exceed 50 req/s. Measured 200-250 req/s on 2 busy
+    # cores (client and server share one GIL here); the bound stays loose so a loaded CI machine passes.
+    assert rate > 100
 
 
 def test_transport_serves_sync_and_async_clients(recorded):
