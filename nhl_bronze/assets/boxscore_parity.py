@@ -4,43 +4,49 @@ The old system's worst bugs (goals not counted as shots, blocked shots on the wr
 been caught by this comparison on the first game.
 """
 
-from __future__ import annotations
+from collections.abc import Iterable
 
 import polars as pl
 
+# boxscore skater stat -> our individual column, summed over a team's skaters
 COMPARED_PLAYER_STATS = {"goals": "I_F_goals", "sog": "I_F_shotsOnGoal", "hits": "I_F_hits"}
+TEAM_SHOTS = "team_sog"
+_KEY = ["gameId", "team", "stat"]
 
 
-def _boxscore_skater_totals(boxscore: dict) -> dict[tuple[str, str], int]:
-    totals: dict[tuple[str, str], int] = {}
-    for side in ("awayTeam", "homeTeam"):
-        team = boxscore[side]["abbrev"]
-        groups = boxscore.get("playerByGameStats", {}).get(side, {})
-        for skater in [*groups.get("forwards", []), *groups.get("defense", [])]:
+def _expected_totals(games: Iterable[tuple[int, dict]]) -> pl.DataFrame:
+    rows = []
+    for game_id, boxscore in games:
+        for side in ("awayTeam", "homeTeam"):
+            team = boxscore[side]["abbrev"]
+            groups = boxscore.get("playerByGameStats", {}).get(side, {})
+            skaters = [*groups.get("forwards", []), *groups.get("defense", [])]
             for stat in COMPARED_PLAYER_STATS:
-                totals[(team, stat)] = totals.get((team, stat), 0) + int(skater.get(stat) or 0)
-        totals[(team, "team_sog")] = int(boxscore[side].get("sog") or 0)
-    return totals
+                rows.append((game_id, team, stat, sum(int(skater.get(stat) or 0) for skater in skaters)))
+            rows.append((game_id, team, TEAM_SHOTS, int(boxscore[side].get("sog") or 0)))
+    return pl.DataFrame(rows, schema={"gameId": pl.Int32, "team": pl.String, "stat": pl.String, "expected": pl.Int64},
+                        orient="row")
 
 
-def boxscore_mismatches(game_id: int, boxscore: dict, players: pl.DataFrame, teams: pl.DataFrame) -> list[str]:
-    """Human-readable differences between a game's ``all`` rows and its boxscore; empty when they agree."""
-    expected = _boxscore_skater_totals(boxscore)
-    ours: dict[tuple[str, str], int] = {}
-    player_totals = (
-        players.filter(pl.col("gameId") == game_id, pl.col("situation") == "all")
-        .group_by("playerTeam")
+def _our_totals(players: pl.DataFrame, teams: pl.DataFrame) -> pl.DataFrame:
+    individual = (
+        players.filter(pl.col("situation") == "all")
+        .group_by("gameId", pl.col("playerTeam").alias("team"))
         .agg(pl.col(column).sum().alias(stat) for stat, column in COMPARED_PLAYER_STATS.items())
+        .unpivot(index=["gameId", "team"], variable_name="stat", value_name="ours")
     )
-    for row in player_totals.iter_rows(named=True):
-        for stat in COMPARED_PLAYER_STATS:
-            ours[(row["playerTeam"], stat)] = int(row[stat] or 0)
-    for team, sog in teams.filter(pl.col("gameId") == game_id, pl.col("situation") == "all").select(
-        "team", "shotsOnGoalFor"
-    ).iter_rows():
-        ours[(team, "team_sog")] = int(sog or 0)
+    team_shots = teams.filter(pl.col("situation") == "all").select(
+        "gameId", "team", pl.lit(TEAM_SHOTS).alias("stat"), pl.col("shotsOnGoalFor").alias("ours")
+    )
+    return pl.concat([individual, team_shots], how="vertical_relaxed").with_columns(pl.col("ours").cast(pl.Int64))
+
+
+def boxscore_mismatches(games: Iterable[tuple[int, dict]], players: pl.DataFrame, teams: pl.DataFrame) -> list[str]:
+    """Human-readable differences between each game's ``all`` rows and its boxscore; empty when all agree."""
+    compared = _expected_totals(games).join(_our_totals(players, teams), on=_KEY, how="left")
     return [
-        f"game {game_id} {team} {stat}: ours {ours.get((team, stat))} != boxscore {value}"
-        for (team, stat), value in sorted(expected.items())
-        if ours.get((team, stat)) != value
+        f"game {game_id} {team} {stat}: ours {ours} != boxscore {expected}"
+        for game_id, team, stat, expected, ours in compared.filter(
+            pl.col("ours").is_null() | (pl.col("ours") != pl.col("expected"))
+        ).sort(_KEY).iter_rows()
     ]

@@ -106,12 +106,9 @@ def _stage_chunk(store: DeltaStore, window: WindowFetch, chunk_start: date, chun
     frames, parse_failures = _compute_frames(window)
     for failure in [*window.failures, *parse_failures]:
         failed_dates.setdefault(failure.game_date, []).append(str(failure))
-    parity_problems += [
-        problem
-        for game in window.games
-        if game.game_date not in failed_dates
-        for problem in boxscore_mismatches(game.game_id, game.boxscore, frames.players, frames.teams)
-    ]
+    parity_problems += boxscore_mismatches(
+        ((g.game_id, g.boxscore) for g in window.games if g.game_date not in failed_dates), frames.players, frames.teams
+    )
     # Re-running is safe: each write replaces exactly its own dates. Dates with a failed game keep what
     # staging already holds for them, so a partial date is never written.
     written = GameFrames(frames.players.clear(), frames.teams.clear())

@@ -1,0 +1,45 @@
+import json
+
+import polars as pl
+
+from nhl_bronze.assets.boxscore_parity import boxscore_mismatches
+from nhl_bronze.stats import GameInput, compute_many
+from nhl_bronze_tests.support import SAMPLES
+
+
+def load(kind: str, game_id: int):
+    path = SAMPLES / f"{kind}_{game_id}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def sample_games():
+    for game_id in (2024020001, 2024020009, 2024020022, 2025030123):
+        boxscore = load("boxscore", game_id)
+        header = {"id": game_id, "season": boxscore["season"], "gameType": boxscore["gameType"],
+                  "gameState": boxscore["gameState"], "awayTeam": boxscore["awayTeam"],
+                  "homeTeam": boxscore["homeTeam"]}
+        yield game_id, GameInput(
+            pl.Series([boxscore["gameDate"]]).str.to_date()[0], header, load("play-by-play", game_id), boxscore,
+            load("shiftcharts", game_id),
+        )
+
+
+def test_real_games_agree_with_their_boxscores():
+    games = list(sample_games())
+    frames = compute_many(game for _, game in games)
+    assert boxscore_mismatches(((i, g.boxscore) for i, g in games), frames.players, frames.teams) == []
+
+
+def test_a_missing_goal_is_reported_with_game_team_and_stat():
+    games = list(sample_games())[:1]
+    frames = compute_many(game for _, game in games)
+    first_scorer = frames.players.filter(pl.col("situation") == "all", pl.col("I_F_goals") > 0).row(0, named=True)
+    broken = frames.players.with_columns(
+        pl.when(pl.col("playerId") == first_scorer["playerId"]).then(pl.col("I_F_goals") - 1)
+        .otherwise(pl.col("I_F_goals")).alias("I_F_goals")
+    )
+
+    problems = boxscore_mismatches(((i, g.boxscore) for i, g in games), broken, frames.teams)
+
+    assert len(problems) == 1
+    assert problems[0].startswith(f"game 2024020001 {first_scorer['playerTeam']} goals: ours ")
