@@ -1,0 +1,262 @@
+"""Shared helpers of the benchmark scripts: machine report, loopback simulator process, job runs, tables.
+
+Not a benchmark itself. Every script prints ``machine_report()`` and a results table made by ``print_table``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_WORK_DIR = Path(os.environ.get("NHL_BENCH_DIR", "/tmp/nhl_bench"))
+
+
+# -- machine -----------------------------------------------------------------------------------------------------
+
+
+def _meminfo_gb() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return "?"
+
+
+def _version(module: str) -> str:
+    try:
+        return __import__(module).__version__
+    except Exception:
+        return "n/a"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def machine_report() -> str:
+    cpu_model = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    return "\n".join([
+        f"machine : {platform.platform()} | {cpu_model}",
+        f"cpus    : {os.cpu_count()} | RAM {_meminfo_gb()} | load average (1/5/15 min) {load_average()}",
+        f"versions: python {platform.python_version()} | polars {_version('polars')} | "
+        f"deltalake {_version('deltalake')} | dagster {_version('dagster')}",
+        f"code    : {_code_location()}",
+    ])
+
+
+def _code_location() -> str:
+    """Which nhl_bronze is benchmarked (the checkout, or a snapshot put first on PYTHONPATH)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nhl_bronze")
+    root = Path(spec.origin).parents[1] if spec and spec.origin else None
+    if root is None:
+        return "?"
+    commit = root / ".commit"
+    if commit.exists():
+        return f"{root} (snapshot of commit {commit.read_text().strip()})"
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "nhl_bronze"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return str(root)
+    return f"{root} (commit {head}{', nhl_bronze/ has uncommitted changes' if dirty else ''})"
+
+
+def peak_rss_mb() -> float:
+    """VmHWM (peak resident set size) of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- output ------------------------------------------------------------------------------------------------------
+
+
+def print_table(title: str, rows: list[tuple[str, object]]) -> None:
+    """A two-column results table (metric, value), markdown-compatible so it pastes into BENCHMARKS.md."""
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{title}\n")
+    print(f"| {'metric'.ljust(width)} | value |")
+    print(f"|{'-' * (width + 2)}|-------|")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+    print()
+
+
+def print_grid(title: str, header: list[str], rows: list[list[object]]) -> None:
+    print(f"\n{title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    print()
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+
+
+# -- loopback simulator in its own process -----------------------------------------------------------------------
+
+
+@dataclass
+class SimulatorProcess:
+    web_api_url: str
+    stats_api_url: str
+    process: subprocess.Popen
+    stats: dict = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def simulator_process(today: str, latency_ms: float, seed: int = 0) -> Iterator[SimulatorProcess]:
+    """Start ``benchmarks/_simulator_process.py`` (a ``SimulatorServer`` on a free loopback port) in a separate
+    process, so the simulator's CPU is not in the pipeline's profile. On exit it is stopped with SIGTERM and
+    its server-side request count and CPU seconds are read into ``.stats``."""
+    command = [sys.executable, str(BENCH_DIR / "_simulator_process.py"), "--today", today,
+               "--latency-ms", str(latency_ms), "--seed", str(seed)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"NHL_WEB_API_URL=(\S+) NHL_STATS_API_URL=(\S+)", line)
+        if not match:
+            raise RuntimeError(f"simulator did not start: {line!r}")
+        sim = SimulatorProcess(match.group(1), match.group(2), process)
+        yield sim
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            out, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, _ = process.communicate()
+    for line in (out or "").splitlines():
+        if line.startswith("STATS "):
+            sim.stats = json.loads(line[len("STATS "):])
+
+
+def closed_port_url() -> str:
+    """A loopback base URL on which nothing listens: any API call there fails with connection refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# -- Dagster runs ------------------------------------------------------------------------------------------------
+
+
+def quiet_dagster() -> None:
+    import logging
+    import warnings
+
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    os.environ.setdefault("DAGSTER_CLI_LOG_LEVEL", "WARNING")
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+
+
+@dataclass
+class RunSummary:
+    success: bool
+    wall_s: float
+    step_seconds: dict[str, float]
+    metadata: dict[str, dict[str, object]]  # asset key -> metadata values
+
+    def value(self, asset: str, key: str, default: object = 0) -> object:
+        return self.metadata.get(asset, {}).get(key, default)
+
+
+def summarize(result, wall_s: float) -> RunSummary:
+    steps: dict[str, float] = {}
+    metadata: dict[str, dict[str, object]] = {}
+    for event in result.all_events:
+        if event.event_type_value == "STEP_SUCCESS" or event.event_type_value == "STEP_FAILURE":
+            data = event.event_specific_data
+            duration = getattr(data, "duration_ms", None)
+            if duration is not None:
+                steps[event.step_key] = duration / 1000
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            name = materialization.asset_key.to_user_string()
+            metadata[name] = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+    return RunSummary(result.success, wall_s, steps, metadata)
+
+
+def run_bronze_job(tags: dict[str, str], resources: dict, job_name: str = "bronze_job", definitions=None
+                   ) -> RunSummary:
+    """``bronze_job`` (staging -> history -> derived) in-process, in-process executor, ephemeral instance."""
+    import dagster as dg
+
+    if definitions is None:
+        from nhl_bronze.definitions import defs as definitions
+    job = definitions.resolve_job_def(job_name)
+    started = time.perf_counter()
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), tags=tags, resources=resources, raise_on_error=False,
+        # INFO keeps the staging progress lines (one per week) and drops Dagster's per-event DEBUG lines.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    return summarize(result, time.perf_counter() - started)
+
+
+def table_rows(data_dir: str | Path, name: str) -> int:
+    import polars as pl
+    from deltalake import DeltaTable
+
+    path = str(Path(data_dir) / name)
+    if not DeltaTable.is_deltatable(path):
+        return 0
+    return pl.scan_delta(path).select(pl.len()).collect().item()
+
+
+def dir_size_mb(path: str | Path) -> float:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(os.path.join(root, name))
+    return total / 1024 / 1024
+
+
+def profile_summary(profiler, limit: int = 25) -> str:
+    """cProfile stats, top functions by cumulative and by own time."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(limit)
+    stats.sort_stats("tottime").print_stats(limit)
+    return out.getvalue()

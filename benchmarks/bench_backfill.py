@@ -1,0 +1,142 @@
+"""Benchmark 1: a full backfill through Dagster against the simulator on loopback.
+
+    python benchmarks/bench_backfill.py                                # 2023-10-01..2026-06-30, 10 req/s, 8 in flight
+    python benchmarks/bench_backfill.py --rate-limit 0 --in-flight 32  # no politeness: where our code is the bound
+    python benchmarks/bench_backfill.py --start 2024-10-08 --end 2024-10-09 --data-dir /tmp/x   # quick run
+    python benchmarks/bench_backfill.py ... --profile /tmp/backfill.prof   # + cProfile of the pipeline process
+
+The simulator (synthetic league, ``--latency-ms`` per request) runs in a separate process
+(``benchmarks/_simulator_process.py``), so only the pipeline's own work is in this process's CPU and memory.
+``bronze_job`` (staging -> history -> derived) runs in-process, in-process executor, one run over the whole range
+(partition-range tags), with ``NhlApiResource`` pointed at the loopback server: the path a Dagster backfill takes.
+
+Lower bound of the fetch: ``max(calls / rate_limit, calls * latency / in_flight)`` (the second term alone when
+the rate limit is off). The ratio printed is wall time / lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import shutil
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    DEFAULT_WORK_DIR,
+    dir_size_mb,
+    fmt_s,
+    load_average,
+    machine_report,
+    peak_rss_mb,
+    print_table,
+    profile_summary,
+    quiet_dagster,
+    run_bronze_job,
+    simulator_process,
+    table_rows,
+)
+
+STAGING = "bronze_player_game_stats_v2_staging"
+SCHEDULE = "bronze_schedule_2023_v2"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2023, 10, 1))
+    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 6, 30), help="inclusive")
+    parser.add_argument("--rate-limit", type=float, default=10.0, help="request starts/s; 0 = unlimited")
+    parser.add_argument("--in-flight", type=int, default=8)
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="injected per-request latency")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="fresh table root (deleted first); default /tmp/nhl_bench/backfill_<rate>_<inflight>")
+    parser.add_argument("--today", type=date.fromisoformat, default=None,
+                        help="simulated today (default: the day after --end, so every game is final)")
+    parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats here and print a summary")
+    args = parser.parse_args(argv)
+
+    today = args.today or args.end + timedelta(days=1)
+    data_dir = args.data_dir or DEFAULT_WORK_DIR / f"backfill_r{args.rate_limit:g}_f{args.in_flight}"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+
+    quiet_dagster()
+    from nhl_bronze.automation.jobs import partition_range_tags
+    from nhl_bronze.resources.lakehouse import LakehouseResource
+    from nhl_bronze.resources.nhl_api import NhlApiResource
+
+    print(machine_report())
+    print(f"range   : {args.start} .. {args.end} ({(args.end - args.start).days + 1} dates), simulated today {today}")
+    print(f"settings: rate limit {args.rate_limit:g}/s, in flight {args.in_flight}, latency {args.latency_ms:g} ms, "
+          f"data dir {data_dir}")
+    load_before = load_average()
+
+    with simulator_process(today.isoformat(), args.latency_ms) as sim:
+        resources = {
+            "nhl_api": NhlApiResource(web_api_url=sim.web_api_url, stats_api_url=sim.stats_api_url,
+                                      max_in_flight=args.in_flight, rate_limit=args.rate_limit),
+            "lakehouse": LakehouseResource(data_dir=str(data_dir), today=today.isoformat()),
+        }
+        tags = partition_range_tags(args.start.isoformat(), args.end.isoformat())
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        run = run_bronze_job(tags, resources)
+        if profiler:
+            profiler.disable()
+    peak_mb = peak_rss_mb()
+    load_after = load_average()
+
+    staging_calls = int(run.value(STAGING, "api_calls"))
+    schedule_calls = int(run.value(SCHEDULE, "api_calls"))
+    calls = staging_calls + schedule_calls
+    games = int(run.value(STAGING, "games_fetched"))
+    retries = int(run.value(STAGING, "api_retries"))
+    latency = args.latency_ms / 1000
+    latency_bound = calls * latency / max(1, args.in_flight)
+    rate_bound = calls / args.rate_limit if args.rate_limit > 0 else 0.0
+    lower_bound = max(rate_bound, latency_bound)
+    staging_s = run.step_seconds.get("bronze_staging", float("nan"))
+
+    rows = [
+        ("run", "SUCCESS" if run.success else "FAILED"),
+        ("range", f"{args.start} .. {args.end}"),
+        ("rate limit / in flight / latency", f"{args.rate_limit:g}/s / {args.in_flight} / {args.latency_ms:g} ms"),
+        ("wall time (bronze_job, in-process)", fmt_s(run.wall_s)),
+        ("  staging step", fmt_s(staging_s)),
+        ("  history steps (player, team)", " / ".join(
+            fmt_s(run.step_seconds.get(k, float("nan")))
+            for k in ("bronze_player_game_stats_v2", "bronze_games_historical_v2"))),
+        ("  derived steps (schedule, skaters)", " / ".join(
+            fmt_s(run.step_seconds.get(k, float("nan"))) for k in (SCHEDULE, "bronze_skaters_2023_v2"))),
+        ("final games fetched", games),
+        ("API calls (client; staging + schedule asset)", f"{calls} ({staging_calls} + {schedule_calls})"),
+        ("API calls (server-side count)", sim.stats.get("requests", "?")),
+        ("API retries", retries),
+        ("calls per game", f"{calls / games:.3f}" if games else "n/a"),
+        ("requests/s achieved (calls / wall)", f"{calls / run.wall_s:.2f}"),
+        ("requests/s in staging step", f"{staging_calls / staging_s:.2f}" if staging_s == staging_s else "n/a"),
+        ("games/s (games / wall)", f"{games / run.wall_s:.2f}"),
+        ("lower bound max(calls/rate, calls*latency/in-flight)",
+         f"{fmt_s(lower_bound)} (rate {rate_bound:.1f} s, latency {latency_bound:.1f} s)"),
+        ("ratio wall / lower bound (target <= 1.25)", f"{run.wall_s / lower_bound:.2f}" if lower_bound else "n/a"),
+        ("ratio staging step / lower bound", f"{staging_s / lower_bound:.2f}" if lower_bound else "n/a"),
+        ("peak RSS of pipeline process (VmHWM)", f"{peak_mb:.0f} MB"),
+        ("simulator process CPU", f"{sim.stats.get('cpu_s', '?')} s"),
+        ("player rows in history", table_rows(data_dir, "bronze_player_game_stats_v2")),
+        ("team rows in history", table_rows(data_dir, "bronze_games_historical_v2")),
+        ("data dir size", f"{dir_size_mb(data_dir):.0f} MB"),
+        ("load average before / after", f"{load_before} / {load_after}"),
+    ]
+    print_table("bench_backfill results", rows)
+    if profiler:
+        profiler.dump_stats(str(args.profile))
+        print(profile_summary(profiler))
+    return 0 if run.success else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

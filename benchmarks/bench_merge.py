@@ -1,0 +1,174 @@
+"""Benchmark 4: cost of merging one day into the player history table as history grows.
+
+    python benchmarks/bench_merge.py                                  # 0.1 M, 1 M, 3 M rows, median of 5
+    python benchmarks/bench_merge.py --source-data-dir /tmp/nhl_bench/full_default   # real staged day from a backfill
+    python benchmarks/bench_merge.py --sizes 4000,8000 --repeat 1     # smoke
+
+The history table is realistic: one real staged day of player rows (the day with the most rows in
+``--source-data-dir``'s staging table, or a day computed from the synthetic league), replicated with shifted
+``gameDate``/``gameId``, one date per commit, appended through ``DeltaStore.append`` with the history table's
+spec (partitioned by gameDate, ``delta.appendOnly``), with real ``_row_hash`` values. At each size it times
+``DeltaStore.merge_new_versions`` (exactly what the history asset calls) for
+
+* a new day (all rows inserted as version 1), and
+* a re-merge of a day already in history (0 rows inserted),
+
+and ``table_row_count`` (the history asset counts the table twice per run). Medians of ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import polars as pl
+from _common import (
+    DEFAULT_WORK_DIR,
+    dir_size_mb,
+    load_average,
+    machine_report,
+    peak_rss_mb,
+    print_grid,
+    print_table,
+)
+
+FIRST_SYNTHETIC_DATE = date(2000, 1, 1)  # replicated days: 2000-01-01, 2000-01-02, ...
+GAME_ID_STEP = 100  # a day's games span < 100 ids, so shifted days never collide
+
+
+def real_day_from_staging(data_dir: Path) -> pl.DataFrame:
+    path = data_dir / "bronze_player_game_stats_v2_staging"
+    scan = pl.scan_delta(str(path))
+    busiest = scan.group_by("gameDate").len().sort("len", descending=True).collect()["gameDate"][0]
+    return scan.filter(pl.col("gameDate") == busiest).collect()
+
+
+def synthetic_day(day: date = date(2024, 10, 12)) -> pl.DataFrame:
+    """One day's player rows computed from the synthetic league, in-process (no server needed)."""
+    from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+    from nhl_bronze.stats import GameInput, compute_many
+
+    api = SimulatedNhlApiResource(simulator_today=(day + timedelta(days=1)).isoformat(), rate_limit=0)
+    with api.open_session() as session:
+        window = session.fetch_window(day, day + timedelta(days=1))
+    frames = compute_many(
+        GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in window.games
+    )
+    return frames.players
+
+
+def shifted(base: pl.DataFrame, index: int) -> tuple[pl.DataFrame, date]:
+    day = FIRST_SYNTHETIC_DATE + timedelta(days=index)
+    frame = base.with_columns(
+        pl.lit(day.year * 10_000 + day.month * 100 + day.day, dtype=pl.Int32).alias("gameDate"),
+        (pl.col("gameId") + index * GAME_ID_STEP).cast(base.schema["gameId"]),
+    )
+    return frame, day
+
+
+def history_rows(frame: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    from nhl_bronze.storage.delta import INGESTED_AT, RUN_ID, VERSION, content_hash
+
+    return frame.with_columns(content_hash(frame)).with_columns(
+        pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")).alias(INGESTED_AT),
+        pl.lit(run_id, dtype=pl.String).alias(RUN_ID),
+        pl.lit(1, dtype=pl.Int32).alias(VERSION),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100000,1000000,3000000", help="history sizes in rows, ascending")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--source-data-dir", type=Path, default=None,
+                        help="take the real staged day from this data dir (default: compute one, synthetic league)")
+    parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "merge", help="deleted first")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+
+    from nhl_bronze.assets.history import table_row_count
+    from nhl_bronze.storage.delta import DeltaStore
+    from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY as SPEC
+
+    print(machine_report())
+    if args.source_data_dir:
+        base = real_day_from_staging(args.source_data_dir)
+        origin = f"busiest staged day of {args.source_data_dir}"
+    else:
+        base = synthetic_day()
+        origin = "2024-10-12 of the synthetic league (computed in-process)"
+    games = base["gameId"].n_unique()
+    print(f"base day: {origin}: {base.height} player rows, {games} games, {base.width} columns")
+
+    if args.work_dir.exists():
+        shutil.rmtree(args.work_dir)
+    store = DeltaStore(args.work_dir)
+    days_built = 0
+    build_seconds = 0.0
+    results = []
+    for size in sizes:
+        target_days = math.ceil(size / base.height)
+        started = time.perf_counter()
+        while days_built < target_days:
+            frame, _ = shifted(base, days_built)
+            store.append(SPEC, history_rows(frame, "bench-build"))
+            days_built += 1
+        build_seconds += time.perf_counter() - started
+        rows = table_row_count(store, SPEC)
+
+        existing, existing_day = shifted(base, days_built - 1)
+        remerge, merge_new, counts = [], [], []
+        for rep in range(args.repeat):
+            started = time.perf_counter()
+            result = store.merge_new_versions(SPEC, existing, existing_day, existing_day + timedelta(days=1),
+                                              f"bench-remerge-{rep}", datetime.now(UTC))
+            remerge.append(time.perf_counter() - started)
+            assert result.rows_written == 0, f"re-merge inserted {result.rows_written} rows"
+        for rep in range(args.repeat):
+            # A fresh date each time, far after the built days so later sizes do not collide with it.
+            new, new_day = shifted(base, 100_000 + len(results) * 100 + rep)
+            started = time.perf_counter()
+            result = store.merge_new_versions(SPEC, new, new_day, new_day + timedelta(days=1),
+                                              f"bench-new-{rep}", datetime.now(UTC))
+            merge_new.append(time.perf_counter() - started)
+            assert result.rows_written == new.height, f"new-day merge inserted {result.rows_written}/{new.height}"
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            table_row_count(store, SPEC)
+            counts.append(time.perf_counter() - started)
+        results.append({
+            "size": size, "rows": rows, "dates": days_built, "mb": dir_size_mb(store.path(SPEC)),
+            "build_s": build_seconds, "new": statistics.median(merge_new), "remerge": statistics.median(remerge),
+            "count": statistics.median(counts),
+        })
+        print(f"  {rows} rows: new-day merge {statistics.median(merge_new):.3f} s, "
+              f"re-merge {statistics.median(remerge):.3f} s (load {load_average()})", flush=True)
+
+    print_grid(
+        f"bench_merge results (median of {args.repeat}; one day = {base.height} player rows, {games} games)",
+        ["history rows", "dates (commits)", "table size", "cumulative build", "merge new day",
+         "re-merge existing day (0 inserts)", "row count (pl.len)"],
+        [[f"{r['rows']:,}", r["dates"], f"{r['mb']:.0f} MB", f"{r['build_s']:.0f} s", f"{r['new']:.3f} s",
+          f"{r['remerge']:.3f} s", f"{r['count']:.3f} s"] for r in results],
+    )
+    first, last = results[0], results[-1]
+    print_table("bench_merge ratios (largest / smallest history)", [
+        ("sizes", f"{last['rows']:,} / {first['rows']:,} rows"),
+        ("merge new day ratio (target <= 1.5)", f"{last['new'] / first['new']:.2f}"),
+        ("re-merge existing day ratio (target <= 1.5)", f"{last['remerge'] / first['remerge']:.2f}"),
+        ("row count ratio", f"{last['count'] / first['count']:.2f}"),
+        ("peak RSS of this process (VmHWM)", f"{peak_rss_mb():.0f} MB"),
+        ("load average at end", load_average()),
+    ])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
