@@ -13,7 +13,7 @@ from nhl_bronze.stats.model import GameFrames, GameInput
 from nhl_bronze.stats.players import player_rows
 from nhl_bronze.stats.roster import build_context
 from nhl_bronze.stats.shifts import extract_shifts, skater_shifts
-from nhl_bronze.stats.situations import situation_timeline
+from nhl_bronze.stats.situations import timeline_segments as situation_timeline_of
 from nhl_bronze.stats.teams import team_counts, team_rows
 
 COUNTABLE_GAME_TYPES = (2, 3)  # regular season, playoffs
@@ -65,15 +65,11 @@ def compute_game_frames(game: GameInput) -> GameFrames:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise GameParseError(game_id, f"malformed input ({type(exc).__name__}: {detail})") from exc
-    # one lazy plan per table, executed together: a single optimised run instead of ~100 eager steps
-    lazy_events = events.lazy()
-    lazy_shifts = None if shifts is None else shifts.lazy()
-    timeline = situation_timeline(lazy_events)
-    counts = team_counts(ctx, lazy_events)
-    players, teams = pl.collect_all(
-        [player_rows(ctx, lazy_events, counts, lazy_shifts, timeline), team_rows(ctx, counts)]
-    )
-    return GameFrames(players=players, teams=teams)
+    # plain Python over a few hundred events and shifts, then one frame construction per table
+    counts = team_counts(events)
+    timeline = situation_timeline_of(events) if shifts is not None else {}
+    players = player_rows(ctx, events, counts, shifts, timeline)
+    return GameFrames(players=players, teams=team_rows(ctx, counts))
 
 
 def compute_many(games: Iterable[GameInput]) -> GameFrames:

@@ -1,6 +1,6 @@
 """Skater rows of ``bronze_player_game_stats_v2``: one per boxscore skater x situation.
 
-Four groups of columns, each computed once for the whole game (no per-player loop):
+Four groups of columns, each computed once for the whole game:
 * individual (``I_F_*``, faceoffs, penalties): the events whose player field names the skater,
   bucketed in the situation seen from the skater's own team;
 * team totals (``shotsOnGoalFor`` ... ``highDangerGoalsAgainst``, ``continued*``): the skater's team's
@@ -13,13 +13,17 @@ Without a usable shift chart the shift-derived columns are null (never a mislead
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 
 from nhl_bronze.contract import PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.stats.events import FLAG_INDEX, Event
+from nhl_bronze.stats.frames import build_frame, share
 from nhl_bronze.stats.roster import GameContext
-from nhl_bronze.stats.shifts import ice_time, on_ice_events
-from nhl_bronze.stats.situations import ALL, SITUATIONS, own_situation
-from nhl_bronze.stats.teams import share, sum_for_against, with_derived_counts
+from nhl_bronze.stats.shifts import SkaterShifts, ice_time, on_ice_players
+from nhl_bronze.stats.situations import AWAY, HOME, SITUATIONS
+from nhl_bronze.stats.teams import team_columns
 
 _SHOOTER_STATS = {
     "sog": "I_F_shotsOnGoal",
@@ -35,21 +39,40 @@ _SHOOTER_STATS = {
     "medium_goals": "I_F_mediumDangerGoals",
     "high_goals": "I_F_highDangerGoals",
 }
-# (player column of the event frame, event type or None for any, output column, value column or None = 1)
+# (event attribute naming the player, event type or None for any, output column, add the penalty minutes)
 _SINGLE_ROLE_STATS = (
-    ("assist1", None, "I_F_primaryAssists", None),
-    ("assist2", None, "I_F_secondaryAssists", None),
-    ("hitter", None, "I_F_hits", None),
-    ("tg_player", "takeaway", "I_F_takeaways", None),
-    ("tg_player", "giveaway", "I_F_giveaways", None),
-    ("fo_winner", None, "faceOffsWonFor", None),
-    ("fo_loser", None, "faceOffsLostFor", None),
-    ("pen_by", None, "penaltiesFor", None),
-    ("pen_by", None, "penalityMinutesFor", "pen_minutes"),
-    ("pen_drawn", None, "penaltiesAgainst", None),
-    ("pen_drawn", None, "penalityMinutesAgainst", "pen_minutes"),
+    ("assist1", None, "I_F_primaryAssists", False),
+    ("assist2", None, "I_F_secondaryAssists", False),
+    ("hitter", None, "I_F_hits", False),
+    ("tg_player", "takeaway", "I_F_takeaways", False),
+    ("tg_player", "giveaway", "I_F_giveaways", False),
+    ("fo_winner", None, "faceOffsWonFor", False),
+    ("fo_loser", None, "faceOffsLostFor", False),
+    ("pen_by", None, "penaltiesFor", False),
+    ("pen_by", None, "penalityMinutesFor", True),
+    ("pen_drawn", None, "penaltiesAgainst", False),
+    ("pen_drawn", None, "penalityMinutesAgainst", True),
 )
+_INDIVIDUAL_COLUMNS = [*_SHOOTER_STATS.values(), *(out for _, _, out, _ in _SINGLE_ROLE_STATS)]
 _FLOAT_STATS = ("penalityMinutesFor", "penalityMinutesAgainst")
+_NO_INDIVIDUAL = tuple(0.0 if c in _FLOAT_STATS else 0 for c in _INDIVIDUAL_COLUMNS)
+_ANY_TYPE_ROLES = tuple(
+    (attr, kind, slot, minutes)
+    for slot, (attr, kind, _, minutes) in enumerate(_SINGLE_ROLE_STATS, start=len(_SHOOTER_STATS))
+)
+# the event frame fills each player field for one event type only (assists: goals, hitter: hits, ...)
+_ROLE_EVENT_TYPE = {
+    "assist1": "goal", "assist2": "goal", "hitter": "hit", "fo_winner": "faceoff", "fo_loser": "faceoff",
+    "pen_by": "penalty", "pen_drawn": "penalty",
+}
+_ROLES_BY_TYPE = {
+    event_type: tuple(
+        role for role in _ANY_TYPE_ROLES
+        if (role[1] or _ROLE_EVENT_TYPE[role[0]]) == event_type
+    )
+    for event_type in ("goal", "hit", "faceoff", "penalty", "takeaway", "giveaway")
+}
+_SHOOTER_SLOT = {FLAG_INDEX[flag]: i for i, flag in enumerate(_SHOOTER_STATS)}  # flag index -> vector slot
 _ON_ICE_STEMS = {
     "sog": "shotsOnGoal",
     "missed": "missedShots",
@@ -63,6 +86,14 @@ _ON_ICE_STEMS = {
     "high_goals": "highDangerGoals",
 }
 _ON_ICE_TEAM_EVENTS = {"hits": "hits", "takeaways": "takeaways", "giveaways": "giveaways"}
+_ON_ICE_COLUMNS = [
+    *(f"OnIce_F_{stem}" for stem in _ON_ICE_STEMS.values()),
+    *(f"{stem}For" for stem in _ON_ICE_TEAM_EVENTS.values()),
+    *(f"OnIce_A_{stem}" for stem in _ON_ICE_STEMS.values()),
+    *(f"{stem}Against" for stem in _ON_ICE_TEAM_EVENTS.values()),
+]
+_ON_ICE_SLOT = {FLAG_INDEX[flag]: i for i, flag in enumerate([*_ON_ICE_STEMS, *_ON_ICE_TEAM_EVENTS])}
+_N_ON_ICE = len(_ON_ICE_SLOT)
 _OFF_ICE_STEMS = (
     "shotsOnGoal", "missedShots", "blockedShotAttempts", "shotAttempts", "unblockedShotAttempts", "goals",
 )
@@ -84,167 +115,165 @@ SHIFT_DERIVED = (
 ALWAYS_NULL = ("zoneEntriesFor", "zoneEntriesAgainst", "xGoalsFor", "xGoalsAgainst")
 
 
-def _shift_inputs() -> list[str]:
-    """Columns that only the shift chart can provide (inputs of the derived on/off-ice columns)."""
-    on_ice = [f"OnIce_{fa}_{stem}" for stem in _ON_ICE_STEMS.values() for fa in ("F", "A")]
-    team_events = [f"{stem}{x}" for stem in _ON_ICE_TEAM_EVENTS.values() for x in ("For", "Against")]
-    return ["icetime", "shifts", *on_ice, *team_events]
+_SIT_INDEX = {sit: i for i, sit in enumerate(SITUATIONS)}  # "all" = 0: row = skater index * 4 + this
 
 
-def skater_base(ctx: GameContext) -> pl.DataFrame:
-    """Every skater x the four situations, with identity columns."""
-    n = len(SITUATIONS)
-    return pl.DataFrame(
-        {
-            "player_id": [s.player_id for s in ctx.skaters for _ in range(n)],
-            "side": [s.side for s in ctx.skaters for _ in range(n)],
-            "position": [s.position for s in ctx.skaters for _ in range(n)],
-            "name": [s.name for s in ctx.skaters for _ in range(n)],
-            "situation": [sit for _ in ctx.skaters for sit in SITUATIONS],
-        },
-        schema={
-            "player_id": pl.Int64, "side": pl.String, "position": pl.String, "name": pl.String,
-            "situation": pl.String,
-        },
-    ).with_row_index("row_order")
+def _rows_of(base: int, bucket: str | None) -> tuple[int, ...]:
+    """Output rows an event of a skater (first row ``base``) counts in: ``all`` and its own bucket."""
+    return (base, base + _SIT_INDEX[bucket]) if bucket is not None else (base,)
 
 
-def _with_all(rows: pl.DataFrame) -> pl.DataFrame:
-    """Bucket rows by the own-side situation and add the ``all`` copy of every row."""
-    bucketed = rows.with_columns(situation=own_situation("side"))
-    return pl.concat(
-        [bucketed.filter(pl.col("situation").is_not_null()), bucketed.with_columns(situation=pl.lit(ALL))]
-    )
+def individual_counts(ctx: GameContext, events: list[Event]) -> list[list]:
+    """The _INDIVIDUAL_COLUMNS, one value per output row (skater x SITUATIONS, boxscore order)."""
+    index_of = {s.player_id: i for i, s in enumerate(ctx.skaters)}
+    home = [s.side == HOME for s in ctx.skaters]
+    n_rows = len(ctx.skaters) * len(SITUATIONS)
+    columns = [[zero] * n_rows for zero in _NO_INDIVIDUAL]
+    for ev in events:
+        shooter = ev.shooter
+        if shooter is not None:
+            idx = index_of.get(shooter)
+            if idx is not None:
+                rows = _rows_of(idx * 4, ev.sit_home if home[idx] else ev.sit_away)
+                for j in ev.flags:
+                    slot = _SHOOTER_SLOT.get(j)
+                    if slot is not None:
+                        column = columns[slot]
+                        for r in rows:
+                            column[r] += 1
+        for attr, kind, slot, minutes in _ROLES_BY_TYPE.get(ev.type, ()):
+            pid = getattr(ev, attr)
+            idx = None if pid is None else index_of.get(pid)
+            if idx is None or (kind is not None and ev.type != kind):
+                continue
+            value = (ev.pen_minutes if ev.pen_minutes is not None else 0.0) if minutes else 1
+            column = columns[slot]
+            for r in _rows_of(idx * 4, ev.sit_home if home[idx] else ev.sit_away):
+                column[r] += value
+    return columns
 
 
-def individual_counts(events: pl.DataFrame, sides: pl.DataFrame) -> pl.DataFrame:
-    """player_id, situation and every individual column (summed)."""
-    keep = [pl.col("sit_home"), pl.col("sit_away")]
-    parts = [
-        events.filter(pl.col("shooter").is_not_null()).select(
-            pl.col("shooter").alias("player_id"), *keep,
-            *(pl.col(src).alias(dst) for src, dst in _SHOOTER_STATS.items()),
-        )
-    ]
-    for player_col, kind, out, value in _SINGLE_ROLE_STATS:
-        chosen = events.filter(pl.col(player_col).is_not_null())
-        if kind is not None:
-            chosen = chosen.filter(pl.col("type") == kind)
-        val = pl.col(value).fill_null(0.0) if value else pl.lit(1, dtype=pl.Int32)
-        parts.append(chosen.select(pl.col(player_col).alias("player_id"), *keep, val.alias(out)))
-    long = pl.concat(parts, how="diagonal_relaxed").join(sides, on="player_id", how="inner")
-    stat_columns = [*_SHOOTER_STATS.values(), *dict.fromkeys(out for _, _, out, _ in _SINGLE_ROLE_STATS)]
-    return _with_all(long).group_by("player_id", "situation").agg(pl.col(stat_columns).sum())
+def on_ice_counts(ctx: GameContext, shifts: SkaterShifts, events: list[Event]) -> list[list[int]]:
+    """The _ON_ICE_COLUMNS (For then Against), one value per output row."""
+    # an event counts the same for every skater of one side on the ice: collect the skaters per event class
+    # (For/Against offset, bucket, slots) and count them once per class
+    players_of: dict[tuple, list[int]] = {}
+    for ev, home, away in on_ice_players(shifts, events):
+        slots = tuple(_ON_ICE_SLOT[j] for j in ev.flags if j in _ON_ICE_SLOT)
+        if not slots:
+            continue
+        actor = ev.actor_side
+        for side, players, bucket in ((HOME, home, ev.sit_home), (AWAY, away, ev.sit_away)):
+            if players:
+                cls = (0 if actor == side else _N_ON_ICE, bucket, slots)
+                found = players_of.get(cls)
+                if found is None:
+                    players_of[cls] = list(players)
+                else:
+                    found.extend(players)
+    index_of = {s.player_id: i for i, s in enumerate(ctx.skaters)}
+    columns = [[0] * (len(ctx.skaters) * len(SITUATIONS)) for _ in range(2 * _N_ON_ICE)]
+    for (offset, bucket, slots), players in players_of.items():
+        targets = [columns[offset + slot] for slot in slots]
+        for pid, times in Counter(players).items():
+            for r in _rows_of(index_of[pid] * 4, bucket):
+                for column in targets:
+                    column[r] += times
+    return columns
 
 
-def on_ice_counts(on_ice: pl.DataFrame) -> pl.DataFrame:
-    """player_id, situation and OnIce_F/A_* plus hits/takeaways/giveaways For/Against."""
-    rows = _with_all(on_ice).with_columns(is_for=pl.col("actor_side") == pl.col("side"))
-    keys = ["player_id", "situation"]
-    shots = sum_for_against(rows, keys, _ON_ICE_STEMS, "OnIce_F_{}", "OnIce_A_{}")
-    team_events = sum_for_against(rows, keys, _ON_ICE_TEAM_EVENTS, "{}For", "{}Against")
-    return shots.join(team_events, on=keys, how="full", coalesce=True)
+def _plus(*columns: list) -> list:
+    return [sum(values) for values in zip(*columns, strict=True)]
 
 
-def _team_columns(team_counts: pl.DataFrame) -> pl.DataFrame:
-    """The skater's team totals, renamed to the player-table names, keyed by side + situation."""
-    teams = with_derived_counts(team_counts)
-    cols = [pl.col("team_side").alias("side"), pl.col("situation")]
-    for suffix in ("For", "Against"):
-        cols += [pl.col(f"{stem}{suffix}") for stem in _TEAM_TOTAL_STEMS]
-        cols += [
-            pl.col(f"playContinuedInZone{suffix}").alias(f"continuedInZone{suffix}"),
-            pl.col(f"playContinuedOutsideZone{suffix}").alias(f"continuedOutOfZone{suffix}"),
-        ]
-    return teams.select(cols)
+def _minus(left: list, right: list) -> list:
+    return [a - b for a, b in zip(left, right, strict=True)]
+
+
+def _shares(numerators: list, others: list) -> list:
+    return [share(a, b) for a, b in zip(numerators, others, strict=True)]
 
 
 def player_rows(
     ctx: GameContext,
-    events: pl.DataFrame,
-    team_counts: pl.DataFrame,
-    shifts: pl.DataFrame | None,
-    timeline: pl.DataFrame,
+    events: list[Event],
+    team_counts: dict[tuple[str, str], list[int]],
+    shifts: SkaterShifts | None,
+    timeline: dict,
 ) -> pl.DataFrame:
-    """Final ``bronze_player_game_stats_v2`` rows (exact contract schema)."""
-    base = skater_base(ctx)
-    sides = base.filter(pl.col("situation") == ALL).select("player_id", "side")
-    frame = base.lazy().join(individual_counts(events, sides.lazy()), on=["player_id", "situation"], how="left")
-    frame = frame.join(_team_columns(team_counts), on=["side", "situation"], how="left")
+    """Final ``bronze_player_game_stats_v2`` rows (exact contract schema): boxscore order x SITUATIONS."""
+    rows = [(s, sit) for s in ctx.skaters for sit in SITUATIONS]
+    n = len(rows)
+    if n == 0:
+        return pl.DataFrame(schema=PLAYER_GAME_STATS_SCHEMA)
+    other = {HOME: AWAY, AWAY: HOME}
+    cols: dict[str, list] = {
+        "playerId": [str(s.player_id) for s, _ in rows],
+        "playerTeam": [ctx.abbrev[s.side] for s, _ in rows],
+        "opposingTeam": [ctx.abbrev[other[s.side]] for s, _ in rows],
+        "name": [s.name for s, _ in rows],
+        "position": [s.position for s, _ in rows],
+        "home_or_away": [s.side.upper() for s, _ in rows],
+        "gameId": [ctx.game_id] * n,
+        "gameDate": [ctx.game_date] * n,
+        "season": [ctx.season] * n,
+        "situation": [sit for _, sit in rows],
+    }
 
-    if shifts is not None:
-        frame = frame.join(ice_time(shifts, timeline), on=["player_id", "situation"], how="left")
-        frame = frame.join(
-            on_ice_counts(on_ice_events(shifts, events)), on=["player_id", "situation"], how="left"
-        )
-    else:
-        # placeholders so the arithmetic below runs; every shift-derived column is nulled at the end
-        frame = frame.with_columns(pl.lit(0).alias(c) for c in _shift_inputs())
+    cols.update(zip(_INDIVIDUAL_COLUMNS, individual_counts(ctx, events), strict=True))
+    sog, missed, blocked, goals = (
+        cols["I_F_shotsOnGoal"], cols["I_F_missedShots"], cols["I_F_blockedShotAttempts"], cols["I_F_goals"]
+    )
+    cols["I_F_points"] = _plus(goals, cols["I_F_primaryAssists"], cols["I_F_secondaryAssists"])
+    cols["I_F_shotAttempts"] = _plus(sog, missed, blocked)
+    cols["I_F_unblockedShotAttempts"] = _plus(sog, missed)
+    cols["I_F_savedShotsOnGoal"] = _minus(sog, goals)
+    cols["I_F_savedUnblockedShotAttempts"] = _minus(_plus(sog, missed), goals)
 
-    # counts are 0, not null, when a skater simply had no such event (shift-derived nulls are restored below)
-    count_columns = [c for c in frame.collect_schema().names() if c not in base.columns]
-    frame = frame.with_columns(pl.col(count_columns).fill_null(0))
-    on_ice_attempts = [
-        (
-            pl.col(f"OnIce_{fa}_shotsOnGoal") + pl.col(f"OnIce_{fa}_missedShots")
-            + pl.col(f"OnIce_{fa}_blockedShotAttempts")
-        ).alias(f"OnIce_{fa}_shotAttempts")
-        for fa in ("F", "A")
-    ] + [
-        (pl.col(f"OnIce_{fa}_shotsOnGoal") + pl.col(f"OnIce_{fa}_missedShots")).alias(
-            f"OnIce_{fa}_unblockedShotAttempts"
-        )
-        for fa in ("F", "A")
-    ]
-    frame = frame.with_columns(
-        on_ice_attempts,
-        I_F_points=pl.col("I_F_goals") + pl.col("I_F_primaryAssists") + pl.col("I_F_secondaryAssists"),
-        I_F_shotAttempts=pl.col("I_F_shotsOnGoal") + pl.col("I_F_missedShots")
-        + pl.col("I_F_blockedShotAttempts"),
-        I_F_unblockedShotAttempts=pl.col("I_F_shotsOnGoal") + pl.col("I_F_missedShots"),
-        I_F_savedShotsOnGoal=pl.col("I_F_shotsOnGoal") - pl.col("I_F_goals"),
-        I_F_savedUnblockedShotAttempts=pl.col("I_F_shotsOnGoal") + pl.col("I_F_missedShots")
-        - pl.col("I_F_goals"),
-    )
-    # off-ice = the team's total in the situation minus what happened while the skater was on the ice
-    off_ice = [
-        (pl.col(f"{stem}{suffix}") - pl.col(f"OnIce_{fa}_{stem}")).alias(f"OffIce_{fa}_{stem}")
-        for stem in _OFF_ICE_STEMS
-        for fa, suffix in (("F", "For"), ("A", "Against"))
-    ]
-    frame = frame.with_columns(
-        off_ice,
-        corsiFor=pl.col("OnIce_F_shotAttempts"),
-        corsiAgainst=pl.col("OnIce_A_shotAttempts"),
-        fenwickFor=pl.col("OnIce_F_unblockedShotAttempts"),
-        fenwickAgainst=pl.col("OnIce_A_unblockedShotAttempts"),
-        iceTimeRank=pl.col("icetime").rank(method="min", descending=True).over("side", "situation"),
-    )
-    frame = frame.with_columns(
-        corsiPercentage=share(pl.col("corsiFor"), pl.col("corsiAgainst")),
-        fenwickPercentage=share(pl.col("fenwickFor"), pl.col("fenwickAgainst")),
-        offIce_corsiPercentage=share(pl.col("OffIce_F_shotAttempts"), pl.col("OffIce_A_shotAttempts")).round(2),
-        offIce_fenwickPercentage=share(
-            pl.col("OffIce_F_unblockedShotAttempts"), pl.col("OffIce_A_unblockedShotAttempts")
-        ).round(2),
-    ).with_columns(
-        onIce_corsiPercentage=pl.col("corsiPercentage").round(2),
-        onIce_fenwickPercentage=pl.col("fenwickPercentage").round(2),
-    )
+    team = team_columns(team_counts, [(s.side, sit) for s, sit in rows])
+    for suffix in ("For", "Against"):
+        for stem in _TEAM_TOTAL_STEMS:
+            cols[f"{stem}{suffix}"] = team[f"{stem}{suffix}"]
+        cols[f"continuedInZone{suffix}"] = team[f"playContinuedInZone{suffix}"]
+        cols[f"continuedOutOfZone{suffix}"] = team[f"playContinuedOutsideZone{suffix}"]
+
     if shifts is None:
-        frame = frame.with_columns(pl.lit(None).alias(c) for c in SHIFT_DERIVED)
+        return build_frame(cols, PLAYER_GAME_STATS_SCHEMA, n, nulls=(*SHIFT_DERIVED, *ALWAYS_NULL))
 
-    frame = frame.with_columns(
-        [pl.lit(None).alias(c) for c in ALWAYS_NULL],
-        playerId=pl.col("player_id").cast(pl.String),
-        playerTeam=pl.col("side").replace_strict(ctx.abbrev),
-        opposingTeam=pl.col("side").replace_strict({"home": ctx.abbrev["away"], "away": ctx.abbrev["home"]}),
-        home_or_away=pl.col("side").str.to_uppercase(),
-        gameId=pl.lit(ctx.game_id),
-        gameDate=pl.lit(ctx.game_date),
-        season=pl.lit(ctx.season),
+    seconds, shift_count = ice_time(shifts, timeline, {s.player_id: i for i, s in enumerate(ctx.skaters)})
+    icetime = [float(value) for value in seconds]
+    cols["icetime"], cols["shifts"] = icetime, shift_count
+    # rank within team and situation, 1 = most, ties share the lowest rank
+    groups: dict[tuple[str, str], list[float]] = {}
+    for (s, sit), value in zip(rows, icetime, strict=True):
+        groups.setdefault((s.side, sit), []).append(value)
+    cols["iceTimeRank"] = [
+        1 + sum(1 for other_value in groups[s.side, sit] if other_value > value)
+        for (s, sit), value in zip(rows, icetime, strict=True)
+    ]
+
+    cols.update(zip(_ON_ICE_COLUMNS, on_ice_counts(ctx, shifts, events), strict=True))
+    for fa in ("F", "A"):
+        sog, missed = cols[f"OnIce_{fa}_shotsOnGoal"], cols[f"OnIce_{fa}_missedShots"]
+        cols[f"OnIce_{fa}_shotAttempts"] = _plus(sog, missed, cols[f"OnIce_{fa}_blockedShotAttempts"])
+        cols[f"OnIce_{fa}_unblockedShotAttempts"] = _plus(sog, missed)
+    # off-ice = the team's total in the situation minus what happened while the skater was on the ice
+    for stem in _OFF_ICE_STEMS:
+        for fa, suffix in (("F", "For"), ("A", "Against")):
+            cols[f"OffIce_{fa}_{stem}"] = _minus(cols[f"{stem}{suffix}"], cols[f"OnIce_{fa}_{stem}"])
+    cols["corsiFor"], cols["corsiAgainst"] = cols["OnIce_F_shotAttempts"], cols["OnIce_A_shotAttempts"]
+    cols["fenwickFor"] = cols["OnIce_F_unblockedShotAttempts"]
+    cols["fenwickAgainst"] = cols["OnIce_A_unblockedShotAttempts"]
+    cols["corsiPercentage"] = cols["onIce_corsiPercentage"] = _shares(cols["corsiFor"], cols["corsiAgainst"])
+    cols["fenwickPercentage"] = cols["onIce_fenwickPercentage"] = _shares(
+        cols["fenwickFor"], cols["fenwickAgainst"]
     )
-    # joins of a lazy plan do not promise an order: restore the boxscore order x SITUATIONS (determinism)
-    return frame.sort("row_order").select(
-        [pl.col(name).cast(dtype) for name, dtype in PLAYER_GAME_STATS_SCHEMA.items()]
+    cols["offIce_corsiPercentage"] = _shares(cols["OffIce_F_shotAttempts"], cols["OffIce_A_shotAttempts"])
+    cols["offIce_fenwickPercentage"] = _shares(
+        cols["OffIce_F_unblockedShotAttempts"], cols["OffIce_A_unblockedShotAttempts"]
+    )
+    return build_frame(
+        cols, PLAYER_GAME_STATS_SCHEMA, n, nulls=ALWAYS_NULL,
+        rounded=("onIce_corsiPercentage", "onIce_fenwickPercentage", "offIce_corsiPercentage",
+                 "offIce_fenwickPercentage"),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA
+from nhl_bronze.stats.events import EVENT_COUNTS, Event
+from nhl_bronze.stats.frames import build_frame, share
 from nhl_bronze.stats.roster import GameContext
 from nhl_bronze.stats.situations import ALL, AWAY, HOME, SITUATIONS
 
@@ -35,100 +37,73 @@ STEMS = {
     "takeaways": "takeaways",
     "giveaways": "giveaways",
 }
+assert tuple(STEMS) == EVENT_COUNTS
+_N = len(EVENT_COUNTS)
+# column names of one count vector: For then Against, each in EVENT_COUNTS order
+COUNT_COLUMNS = [f"{stem}For" for stem in STEMS.values()] + [f"{stem}Against" for stem in STEMS.values()]
 
 
-def _both_sides(events: pl.DataFrame) -> pl.DataFrame:
-    """Every event twice, once per team, tagged with that team's situation, plus its ``all`` copy."""
-    per_side = pl.concat(
-        [
-            events.with_columns(team_side=pl.lit(side), situation=pl.col(f"sit_{side}"))
-            for side in (HOME, AWAY)
-        ]
-    )
-    return pl.concat(
-        [per_side.filter(pl.col("situation").is_not_null()), per_side.with_columns(situation=pl.lit(ALL))]
-    )
+def team_counts(events: list[Event]) -> dict[tuple[str, str], list[int]]:
+    """(team side, situation) -> For counts then Against counts (EVENT_COUNTS order), all 8 keys present."""
+    counts = {(side, sit): [0] * (2 * _N) for side in (AWAY, HOME) for sit in SITUATIONS}
+    for ev in events:
+        actor, flags = ev.actor_side, ev.flags
+        if actor is None or not flags:
+            continue
+        for side, bucket in ((HOME, ev.sit_home), (AWAY, ev.sit_away)):
+            offset = 0 if actor == side else _N
+            targets = (counts[side, ALL], counts[side, bucket]) if bucket is not None else (counts[side, ALL],)
+            for vector in targets:
+                for j in flags:
+                    vector[offset + j] += 1
+    return counts
 
 
-def sum_for_against(
-    rows: pl.DataFrame, keys: list[str], stems: dict[str, str], for_name: str, against_name: str
-) -> pl.DataFrame:
-    """Sum indicator columns by ``keys`` separately for ``is_for`` rows and the others, side by side.
-
-    One plain group-by plus a join is much cheaper than one filtered aggregation per output column.
-    """
-    sums = rows.group_by([*keys, "is_for"]).agg(pl.col(list(stems)).sum().cast(pl.Int32))
-    for_part = sums.filter(pl.col("is_for")).select(
-        *keys, *(pl.col(c).alias(for_name.format(stem)) for c, stem in stems.items())
-    )
-    against_part = sums.filter(~pl.col("is_for")).select(
-        *keys, *(pl.col(c).alias(against_name.format(stem)) for c, stem in stems.items())
-    )
-    return for_part.join(against_part, on=keys, how="full", coalesce=True)
-
-
-def team_counts(ctx: GameContext, events: pl.LazyFrame) -> pl.LazyFrame:
-    """team_side, situation and ``<stem>For``/``<stem>Against`` Int32 counts (all 8 rows, zeros filled)."""
-    rows = _both_sides(events.filter(pl.col("actor_side").is_not_null())).with_columns(
-        is_for=pl.col("actor_side") == pl.col("team_side")
-    )
-    counts = sum_for_against(rows, ["team_side", "situation"], {c: s for c, s in STEMS.items()}, "{}For", "{}Against")
-    base = pl.DataFrame(
-        {
-            "team_side": [side for side in (AWAY, HOME) for _ in SITUATIONS],
-            "situation": [s for _ in (AWAY, HOME) for s in SITUATIONS],
-        }
-    ).with_row_index("row_order")
-    value_columns = [name.format(stem) for stem in STEMS.values() for name in ("{}For", "{}Against")]
-    return base.lazy().join(counts, on=["team_side", "situation"], how="left").with_columns(
-        pl.col(value_columns).fill_null(0)
-    )
-
-
-def with_derived_counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Attempts, unblocked attempts and saved shots from the four base counts (For and Against)."""
-    derived = []
+def with_derived_counts(columns: dict[str, list]) -> None:
+    """Attempts, unblocked attempts and saved shots from the four base counts (For and Against), in place."""
     for suffix in ("For", "Against"):
-        sog, missed = pl.col(f"shotsOnGoal{suffix}"), pl.col(f"missedShots{suffix}")
-        blocked, goals = pl.col(f"blockedShotAttempts{suffix}"), pl.col(f"goals{suffix}")
-        derived += [
-            (sog + missed + blocked).alias(f"shotAttempts{suffix}"),
-            (sog + missed).alias(f"unblockedShotAttempts{suffix}"),
-            (sog - goals).alias(f"savedShotsOnGoal{suffix}"),
-            (sog + missed - goals).alias(f"savedUnblockedShotAttempts{suffix}"),
-        ]
-    return frame.with_columns(derived)
+        sog, missed = columns[f"shotsOnGoal{suffix}"], columns[f"missedShots{suffix}"]
+        blocked, goals = columns[f"blockedShotAttempts{suffix}"], columns[f"goals{suffix}"]
+        columns[f"shotAttempts{suffix}"] = [s + m + b for s, m, b in zip(sog, missed, blocked, strict=True)]
+        columns[f"unblockedShotAttempts{suffix}"] = [s + m for s, m in zip(sog, missed, strict=True)]
+        columns[f"savedShotsOnGoal{suffix}"] = [s - g for s, g in zip(sog, goals, strict=True)]
+        columns[f"savedUnblockedShotAttempts{suffix}"] = [s + m - g for s, m, g in zip(sog, missed, goals, strict=True)]
 
 
-def share(numerator: pl.Expr, other: pl.Expr) -> pl.Expr:
-    """100 * n / (n + other), 50.0 when nobody had any."""
-    total = numerator + other
-    return pl.when(total > 0).then(100.0 * numerator / total).otherwise(50.0).cast(pl.Float64)
+def team_columns(counts: dict[tuple[str, str], list[int]], keys: list[tuple[str, str]]) -> dict[str, list]:
+    """Count and derived columns for the given (side, situation) rows."""
+    columns = dict(zip(COUNT_COLUMNS, (list(c) for c in zip(*(counts[key] for key in keys), strict=True)), strict=True))
+    with_derived_counts(columns)
+    return columns
 
 
-def team_rows(ctx: GameContext, counts: pl.LazyFrame) -> pl.LazyFrame:
-    """Final ``bronze_games_historical_v2`` rows (exact contract schema)."""
-    frame = with_derived_counts(counts)
-    team = pl.col("team_side").replace_strict({HOME: ctx.abbrev[HOME], AWAY: ctx.abbrev[AWAY]})
-    opponent = pl.col("team_side").replace_strict({HOME: ctx.abbrev[AWAY], AWAY: ctx.abbrev[HOME]})
-    frame = frame.with_columns(
-        gameId=pl.lit(ctx.game_id),
-        season=pl.lit(ctx.season),
-        gameDate=pl.lit(ctx.game_date),
+def team_rows(ctx: GameContext, counts: dict[tuple[str, str], list[int]]) -> pl.DataFrame:
+    """Final ``bronze_games_historical_v2`` rows (exact contract schema): away then home, SITUATIONS order."""
+    keys = [(side, sit) for side in (AWAY, HOME) for sit in SITUATIONS]
+    n = len(keys)
+    cols = team_columns(counts, keys)
+    sides = [side for side, _ in keys]
+    other = {HOME: AWAY, AWAY: HOME}
+    team = [ctx.abbrev[side] for side in sides]
+    cols.update(
+        gameId=[ctx.game_id] * n,
+        season=[ctx.season] * n,
+        gameDate=[ctx.game_date] * n,
         team=team,
-        opposingTeam=opponent,
+        opposingTeam=[ctx.abbrev[other[side]] for side in sides],
         playerTeam=team,
-        home_or_away=pl.col("team_side").str.to_uppercase(),
-        playoffGame=pl.lit(1 if ctx.game_type == 3 else 0),
-        corsiPercentage=share(pl.col("shotAttemptsFor"), pl.col("shotAttemptsAgainst")).round(2),
-        fenwickPercentage=share(
-            pl.col("unblockedShotAttemptsFor"), pl.col("unblockedShotAttemptsAgainst")
-        ).round(2),
-        # proprietary model (MoneyPuck xG): not reproducible from the public feed
-        xGoalsFor=pl.lit(None, dtype=pl.Float64),
-        xGoalsAgainst=pl.lit(None, dtype=pl.Float64),
+        home_or_away=[side.upper() for side in sides],
+        situation=[sit for _, sit in keys],
+        playoffGame=[1 if ctx.game_type == 3 else 0] * n,
+        corsiPercentage=[
+            share(f, a) for f, a in zip(cols["shotAttemptsFor"], cols["shotAttemptsAgainst"], strict=True)
+        ],
+        fenwickPercentage=[
+            share(f, a)
+            for f, a in zip(cols["unblockedShotAttemptsFor"], cols["unblockedShotAttemptsAgainst"], strict=True)
+        ],
     )
-    # a lazy join does not promise an order: away then home, SITUATIONS order (determinism)
-    return frame.sort("row_order").select(
-        [pl.col(name).cast(dtype) for name, dtype in GAMES_HISTORICAL_SCHEMA.items()]
+    return build_frame(
+        cols, GAMES_HISTORICAL_SCHEMA, n, rounded=("corsiPercentage", "fenwickPercentage"),
+        nulls=("xGoalsFor", "xGoalsAgainst"),
     )

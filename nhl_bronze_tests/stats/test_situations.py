@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
 
-from nhl_bronze.stats.situations import decode_situation, situation_expr, situation_timeline
+from nhl_bronze.stats.situations import decode_situation, situation_expr, timeline_segments
 
 CASES = [
     # code, home bucket, away bucket
@@ -59,18 +60,16 @@ def test_perspectives_are_mirrors():
 
 
 def test_timeline_starts_each_period_at_zero_and_changes_at_the_first_event_with_the_new_code():
-    events = pl.DataFrame(
-        {
-            "sort_order": [1, 2, 3, 4, 5, 6, 7],
-            "period": [1, 1, 1, 1, 1, 2, 2],
-            "t": [0, 300, 300, 450, 1200, 10, 50],
-            "type": ["faceoff", "penalty", "faceoff", "shot-on-goal", "period-end", "hit", "game-end"],
-            "code": ["1551", "1551", "1451", "1551", "1551", "1441", "0440"],
-        },
-        schema_overrides={"period": pl.Int32, "t": pl.Int32},
-    )
-    timeline = situation_timeline(events)
-    assert timeline.select("period", "seg_start", "seg_end", "sit_home").rows() == [
+    rows = {
+        "period": [1, 1, 1, 1, 1, 2, 2],
+        "t": [0, 300, 300, 450, 1200, 10, 50],
+        "type": ["faceoff", "penalty", "faceoff", "shot-on-goal", "period-end", "hit", "game-end"],
+        "code": ["1551", "1551", "1451", "1551", "1551", "1441", "0440"],
+    }
+    # in sortOrder order
+    events = [SimpleNamespace(**dict(zip(rows, values, strict=True))) for values in zip(*rows.values(), strict=True)]
+    timeline = timeline_segments(events)
+    assert [(period, start, end, home) for period, segs in timeline.items() for start, end, home, _ in segs] == [
         (1, 0, 300, "5on5"),
         (1, 300, 450, "5on4"),
         (1, 450, 1_000_000, "5on5"),
