@@ -6,8 +6,8 @@ single Series that is sliced (zero-copy) into columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from itertools import chain
+from typing import NamedTuple
 
 import polars as pl
 
@@ -28,27 +28,45 @@ def _int32_columns(schema: pl.Schema) -> list[str]:
     return cached[1]
 
 
-def build_frame(
-    columns: dict[str, list],
-    schema: pl.Schema,
-    height: int,
-    rounded: Iterable[str] = (),
-    nulls: Iterable[str] = (),
-) -> pl.DataFrame:
-    """``schema`` order and types; ``nulls`` are all-null columns, ``rounded`` Float64 columns get round(2)."""
-    nulls, rounded = set(nulls), set(rounded)
-    ints = [name for name in _int32_columns(schema) if name not in nulls]
-    if any(len(columns[name]) != height for name in ints):
-        raise ValueError("columns of unequal length")
-    flat = pl.Series(list(chain.from_iterable(columns[name] for name in ints)), dtype=pl.Int32)
+class TableColumns(NamedTuple):
+    """One game's rows of a table as column lists, before the frame is built."""
+
+    columns: dict[str, list]
+    height: int
+    nulls: frozenset[str] = frozenset()  # all-null columns (absent from ``columns``)
+    rounded: frozenset[str] = frozenset()  # Float64 columns that get round(2)
+
+
+def _column(part: TableColumns, name: str) -> list:
+    if name in part.nulls:
+        return [None] * part.height
+    values = part.columns[name]
+    if len(values) != part.height:
+        raise ValueError(f"column {name} has {len(values)} values, not {part.height}")
+    return values
+
+
+def build_frame(parts: list[TableColumns], schema: pl.Schema) -> pl.DataFrame:
+    """All parts' rows, one after the other, in ``schema`` order and types: one frame construction in all."""
+    height = sum(part.height for part in parts)
+    ints = _int32_columns(schema)
+    if len(parts) == 1:
+        part = parts[0]
+        flat_values = list(chain.from_iterable(_column(part, name) for name in ints))
+    else:
+        flat_values = list(chain.from_iterable(_column(part, name) for name in ints for part in parts))
+    flat = pl.Series(flat_values, dtype=pl.Int32)
     series = {name: flat.slice(i * height, height).alias(name) for i, name in enumerate(ints)}
     out = []
     for name, dtype in schema.items():
         if name in series:
             out.append(series[name])
-        elif name in nulls:
+            continue
+        if all(name in part.nulls for part in parts):
             out.append(pl.Series(name, [None] * height, dtype=dtype))
-        else:
-            values = pl.Series(name, columns[name], dtype=dtype)
-            out.append(values.round(2) if name in rounded else values)
+            continue
+        values = pl.Series(name, list(chain.from_iterable(_column(part, name) for part in parts)), dtype=dtype)
+        if any(name in part.rounded for part in parts):
+            values = values.round(2)
+        out.append(values)
     return pl.DataFrame(out)

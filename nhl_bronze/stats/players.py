@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import polars as pl
-
 from nhl_bronze.contract import PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.events import FLAG_INDEX, Event
-from nhl_bronze.stats.frames import build_frame, share
+from nhl_bronze.stats.frames import TableColumns, share
 from nhl_bronze.stats.roster import GameContext
 from nhl_bronze.stats.shifts import SkaterShifts, ice_time, on_ice_players
 from nhl_bronze.stats.situations import AWAY, HOME, SITUATIONS
@@ -194,18 +192,22 @@ def _shares(numerators: list, others: list) -> list:
     return [share(a, b) for a, b in zip(numerators, others, strict=True)]
 
 
-def player_rows(
+_NO_SHIFT_NULLS = frozenset((*SHIFT_DERIVED, *ALWAYS_NULL))
+_ROUNDED = frozenset(
+    ("onIce_corsiPercentage", "onIce_fenwickPercentage", "offIce_corsiPercentage", "offIce_fenwickPercentage")
+)
+
+
+def player_columns(
     ctx: GameContext,
     events: list[Event],
     team_counts: dict[tuple[str, str], list[int]],
     shifts: SkaterShifts | None,
     timeline: dict,
-) -> pl.DataFrame:
-    """Final ``bronze_player_game_stats_v2`` rows (exact contract schema): boxscore order x SITUATIONS."""
+) -> TableColumns:
+    """``bronze_player_game_stats_v2`` rows of one game (contract columns): boxscore order x SITUATIONS."""
     rows = [(s, sit) for s in ctx.skaters for sit in SITUATIONS]
     n = len(rows)
-    if n == 0:
-        return pl.DataFrame(schema=PLAYER_GAME_STATS_SCHEMA)
     other = {HOME: AWAY, AWAY: HOME}
     cols: dict[str, list] = {
         "playerId": [str(s.player_id) for s, _ in rows],
@@ -238,7 +240,7 @@ def player_rows(
         cols[f"continuedOutOfZone{suffix}"] = team[f"playContinuedOutsideZone{suffix}"]
 
     if shifts is None:
-        return build_frame(cols, PLAYER_GAME_STATS_SCHEMA, n, nulls=(*SHIFT_DERIVED, *ALWAYS_NULL))
+        return TableColumns(cols, n, nulls=_NO_SHIFT_NULLS)
 
     seconds, shift_count = ice_time(shifts, timeline, {s.player_id: i for i, s in enumerate(ctx.skaters)})
     icetime = [float(value) for value in seconds]
@@ -272,8 +274,4 @@ def player_rows(
     cols["offIce_fenwickPercentage"] = _shares(
         cols["OffIce_F_unblockedShotAttempts"], cols["OffIce_A_unblockedShotAttempts"]
     )
-    return build_frame(
-        cols, PLAYER_GAME_STATS_SCHEMA, n, nulls=ALWAYS_NULL,
-        rounded=("onIce_corsiPercentage", "onIce_fenwickPercentage", "offIce_corsiPercentage",
-                 "offIce_fenwickPercentage"),
-    )
+    return TableColumns(cols, n, nulls=frozenset(ALWAYS_NULL), rounded=_ROUNDED)

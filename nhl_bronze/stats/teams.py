@@ -7,11 +7,8 @@ other).
 
 from __future__ import annotations
 
-import polars as pl
-
-from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA
 from nhl_bronze.stats.events import EVENT_COUNTS, Event
-from nhl_bronze.stats.frames import build_frame, share
+from nhl_bronze.stats.frames import TableColumns, share
 from nhl_bronze.stats.roster import GameContext
 from nhl_bronze.stats.situations import ALL, AWAY, HOME, SITUATIONS
 
@@ -41,6 +38,10 @@ assert tuple(STEMS) == EVENT_COUNTS
 _N = len(EVENT_COUNTS)
 # column names of one count vector: For then Against, each in EVENT_COUNTS order
 COUNT_COLUMNS = [f"{stem}For" for stem in STEMS.values()] + [f"{stem}Against" for stem in STEMS.values()]
+
+
+_NULLS = frozenset(("xGoalsFor", "xGoalsAgainst"))  # MoneyPuck xG: not reproducible from the public feed
+_ROUNDED = frozenset(("corsiPercentage", "fenwickPercentage"))
 
 
 def team_counts(events: list[Event]) -> dict[tuple[str, str], list[int]]:
@@ -77,8 +78,8 @@ def team_columns(counts: dict[tuple[str, str], list[int]], keys: list[tuple[str,
     return columns
 
 
-def team_rows(ctx: GameContext, counts: dict[tuple[str, str], list[int]]) -> pl.DataFrame:
-    """Final ``bronze_games_historical_v2`` rows (exact contract schema): away then home, SITUATIONS order."""
+def team_table_columns(ctx: GameContext, counts: dict[tuple[str, str], list[int]]) -> TableColumns:
+    """``bronze_games_historical_v2`` rows of one game (contract columns): away then home, SITUATIONS order."""
     keys = [(side, sit) for side in (AWAY, HOME) for sit in SITUATIONS]
     n = len(keys)
     cols = team_columns(counts, keys)
@@ -103,7 +104,4 @@ def team_rows(ctx: GameContext, counts: dict[tuple[str, str], list[int]]) -> pl.
             for f, a in zip(cols["unblockedShotAttemptsFor"], cols["unblockedShotAttemptsAgainst"], strict=True)
         ],
     )
-    return build_frame(
-        cols, GAMES_HISTORICAL_SCHEMA, n, rounded=("corsiPercentage", "fenwickPercentage"),
-        nulls=("xGoalsFor", "xGoalsAgainst"),
-    )
+    return TableColumns(cols, n, nulls=_NULLS, rounded=_ROUNDED)

@@ -101,6 +101,26 @@ def test_compute_many_concatenates_and_is_empty_with_schema_when_no_games(frames
     assert both.teams.height == 16
 
 
+def test_compute_many_equals_concatenated_single_games():
+    # with and without shift charts, a shootout, a non-countable game in between, and a repeat
+    no_chart = dataclasses.replace(game_input(2024020001), shift_chart=None)
+    live = dataclasses.replace(
+        game_input(2024020009), schedule_game={**game_input(2024020009).schedule_game, "gameState": "LIVE"}
+    )
+    games = [game_input(g) for g in GAME_IDS] + [no_chart, live, game_input(GAME_IDS[0])]
+    singles = [compute_game_frames(game) for game in games]
+    many = compute_many(games)
+    assert many.players.equals(pl.concat([f.players for f in singles]))
+    assert many.teams.equals(pl.concat([f.teams for f in singles]))
+    assert many.players.schema == PLAYER_GAME_STATS_SCHEMA and many.teams.schema == GAMES_HISTORICAL_SCHEMA
+    assert many.players.height == sum(f.players.height for f in singles) > 0
+
+
+def test_compute_many_raises_on_a_malformed_game():
+    with pytest.raises(GameParseError, match="2024020001"):
+        compute_many([game_input(2024020009), _break(game_input(2024020001), "bad clock")])
+
+
 @pytest.mark.parametrize(
     ("game_type", "state", "countable"),
     [(2, "OFF", True), (3, "FINAL", True), (1, "OFF", False), (2, "LIVE", False), (2, "FUT", False),
