@@ -60,6 +60,8 @@ GAMES_STAGING_KEY = dg.AssetKey(GAMES_HISTORICAL_STAGING.name)
         dg.AssetCheckSpec("column_contract", asset=GAMES_STAGING_KEY, description="59 columns, names and types"),
     ],
     can_subset=False,
+    # One staging step at a time (with a pool limit of 1) keeps the whole deployment within the API rate limit.
+    pool="nhl_api",
 )
 def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, lakehouse: LakehouseResource):
     """Fetch each date's final games (schedule -> play-by-play, shift chart, boxscore) from the NHL API, or from
