@@ -7,7 +7,11 @@ Public API (other modules rely on it exactly)::
 Module map (one concern each): ``clock`` (MM:SS), ``situations`` (strength-state rule and timeline),
 ``danger`` (shot danger on normalised coordinates), ``roster`` (who plays for whom), ``events``
 (play-by-play -> credited events), ``shifts`` (ice time and on-ice), ``teams`` / ``players`` (the two
-tables), ``game`` (validation and orchestration). Column definitions: ``docs/DATA_DICTIONARY.md``.
+tables), ``frames`` (column lists -> one polars frame per table), ``game`` (validation and orchestration).
+Column definitions: ``docs/DATA_DICTIONARY.md``.
+
+A game is computed in plain Python (a few hundred events, ~900 shifts: far cheaper than a polars plan of
+many tiny joins) and each table is built as one frame; ``compute_many`` builds one frame for all games.
 """
 
 from nhl_bronze.stats.errors import GameParseError
