@@ -20,6 +20,7 @@ import argparse
 import cProfile
 import shutil
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -55,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=None,
                         help="simulated today (default: the day after --end, so every game is final)")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats here and print a summary")
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="diagnostic: only the API client (session.fetch_window per 7-day chunk, no Dagster, "
+                        "no parsing, no raw landing), to separate the client's own rate from the pipeline's")
+    parser.add_argument("--drop-game-cache", action="store_true",
+                        help="with --fetch-only: empty the session's per-game body cache after each chunk, to "
+                        "measure how much of the peak memory that cache holds")
     args = parser.parse_args(argv)
+    if args.fetch_only:
+        return fetch_only(args)
 
     today = args.today or args.end + timedelta(days=1)
     data_dir = args.data_dir or DEFAULT_WORK_DIR / f"backfill_r{args.rate_limit:g}_f{args.in_flight}"
@@ -136,6 +145,43 @@ def main(argv: list[str] | None = None) -> int:
         profiler.dump_stats(str(args.profile))
         print(profile_summary(profiler))
     return 0 if run.success else 1
+
+
+def fetch_only(args: argparse.Namespace) -> int:
+    from nhl_bronze.assets.window import chunk_window
+    from nhl_bronze.resources.nhl_api import NhlApiResource
+
+    today = args.today or args.end + timedelta(days=1)
+    print(machine_report())
+    print(f"fetch-only: {args.start} .. {args.end}, rate {args.rate_limit:g}/s, in flight {args.in_flight}, "
+          f"latency {args.latency_ms:g} ms")
+    with simulator_process(today.isoformat(), args.latency_ms) as sim:
+        api = NhlApiResource(web_api_url=sim.web_api_url, stats_api_url=sim.stats_api_url,
+                             max_in_flight=args.in_flight, rate_limit=args.rate_limit)
+        started = time.perf_counter()
+        games = calls = 0
+        with api.open_session() as session:
+            for chunk_start, chunk_end in chunk_window(args.start, args.end + timedelta(days=1), 7):
+                window = session.fetch_window(chunk_start, chunk_end)
+                games += len(window.games)
+                calls += window.api_calls
+                del window
+                if args.drop_game_cache:
+                    session._games.clear()  # diagnostic only: the cache keeps every fetched game's bodies
+        wall = time.perf_counter() - started
+    latency_bound = calls * args.latency_ms / 1000 / max(1, args.in_flight)
+    lower_bound = max(calls / args.rate_limit if args.rate_limit > 0 else 0.0, latency_bound)
+    print_table("bench_backfill --fetch-only results", [
+        ("wall time (fetch only)", fmt_s(wall)),
+        ("games / API calls", f"{games} / {calls}"),
+        ("requests/s achieved", f"{calls / wall:.2f}"),
+        ("lower bound", fmt_s(lower_bound)),
+        ("ratio wall / lower bound", f"{wall / lower_bound:.2f}" if lower_bound else "n/a"),
+        ("session game cache emptied after each chunk", "yes" if args.drop_game_cache else "no"),
+        ("peak RSS (VmHWM)", f"{peak_rss_mb():.0f} MB"),
+        ("load average at end", load_average()),
+    ])
+    return 0
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def real_day_from_staging(data_dir: Path) -> pl.DataFrame:
     return scan.filter(pl.col("gameDate") == busiest).collect()
 
 
-def synthetic_day(day: date = date(2024, 10, 12)) -> pl.DataFrame:
+def synthetic_day(day: date) -> pl.DataFrame:
     """One day's player rows computed from the synthetic league, in-process (no server needed)."""
     from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
     from nhl_bronze.stats import GameInput, compute_many
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--source-data-dir", type=Path, default=None,
                         help="take the real staged day from this data dir (default: compute one, synthetic league)")
+    parser.add_argument("--day", type=date.fromisoformat, default=date(2024, 11, 26),
+                        help="synthetic-league day to replicate when no --source-data-dir (default: a 9-game day)")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "merge", help="deleted first")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -102,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         base = real_day_from_staging(args.source_data_dir)
         origin = f"busiest staged day of {args.source_data_dir}"
     else:
-        base = synthetic_day()
-        origin = "2024-10-12 of the synthetic league (computed in-process)"
+        base = synthetic_day(args.day)
+        origin = f"{args.day} of the synthetic league (computed in-process)"
     games = base["gameId"].n_unique()
     print(f"base day: {origin}: {base.height} player rows, {games} games, {base.width} columns")
 
