@@ -1,0 +1,168 @@
+"""Walking one game's JSON into flat rows: the only per-game Python of the batch computation.
+
+Each game is validated and flattened on its own (into row tuples that start with the game's index in the
+batch), so a malformed game fails alone and never leaves rows behind; everything that is computed from
+these rows (situations, danger, on-ice, aggregations) is one polars plan over the whole batch.
+Only conversions that validate the input happen here: ids through ``int``, clocks through
+``clock_seconds``, coordinates and strings type-checked, exactly as the single-game contract requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nhl_bronze.stats.clock import clock_seconds
+from nhl_bronze.stats.model import GameInput
+from nhl_bronze.stats.roster import GameContext, build_context
+from nhl_bronze.stats.situations import AWAY, HOME
+
+SHIFT_TYPE_CODE = 517  # 505 rows are goal markers
+GOAL, BLOCKED = "goal", "blocked-shot"
+
+# column names of the row tuples, in tuple order (the frames module gives them their types)
+GAME_FIELDS = ("gi", "gameId", "season", "gameType", "gameDate", "awayTeam", "homeTeam", "hasShifts")
+SKATER_FIELDS = ("gi", "order", "playerId", "side", "position", "name")
+SIDE_FIELDS = ("gi", "playerId", "side")
+EVENT_FIELDS = (
+    "gi", "sortOrder", "period", "t", "type", "code", "homeDefends", "x", "y", "ownerSide",
+    "shooter", "blocker", "assist1", "assist2", "hitter", "tgPlayer", "foWinner", "foLoser",
+    "penBy", "penDrawn", "penMinutes",
+)
+SHIFT_FIELDS = ("gi", "playerId", "period", "start", "end")
+
+
+@dataclass
+class GameRows:
+    """One game's row tuples (short-lived: they are turned into columns as soon as the game is done)."""
+
+    games: list[tuple]
+    skaters: list[tuple]
+    sides: list[tuple]
+    events: list[tuple]
+    shifts: list[tuple]
+
+
+_TABLES = {"games": GAME_FIELDS, "skaters": SKATER_FIELDS, "sides": SIDE_FIELDS, "events": EVENT_FIELDS,
+           "shifts": SHIFT_FIELDS}
+
+
+@dataclass
+class BatchColumns:
+    """Column lists of every game of a batch that was flattened without error (table -> field -> values).
+
+    Rows are transposed game by game: a batch then holds a few hundred lists of plain values instead of
+    ~100,000 row tuples, which would keep the cyclic garbage collector busy for nothing.
+    """
+
+    tables: dict[str, dict[str, list]] = field(
+        default_factory=lambda: {table: {name: [] for name in fields} for table, fields in _TABLES.items()}
+    )
+
+    def add(self, game: GameRows) -> None:
+        for table, fields in _TABLES.items():
+            rows = getattr(game, table)
+            if rows:
+                columns = self.tables[table]
+                for name, values in zip(fields, zip(*rows, strict=True), strict=True):
+                    columns[name].extend(values)
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float_or_none(value: object) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, (int, float)):  # (bool is an int: True -> 1.0, like the strict frame constructor)
+        raise TypeError(f"coordinate {value!r} is not a number")
+    return float(value)
+
+
+def _str_or_none(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
+    return value
+
+
+def event_rows(gi: int, ctx: GameContext, play_by_play: dict) -> list[tuple]:
+    """One tuple per play (shootout plays dropped: they count nowhere), in feed order.
+
+    Player fields hold the raw ids; which of them credits the event is decided in the plan.
+    """
+    rows = []
+    side_of_team_id = ctx.side_of_team_id
+    for play in play_by_play["plays"]:
+        period_desc = play["periodDescriptor"]
+        if period_desc.get("periodType") == "SO":
+            continue
+        kind = _str_or_none(play["typeDescKey"])
+        d = play.get("details") or {}
+        is_goal, is_penalty, is_faceoff = kind == GOAL, kind == "penalty", kind == "faceoff"
+        duration = d.get("duration") if is_penalty else None
+        rows.append((
+            gi,
+            int(play["sortOrder"]),
+            int(period_desc["number"]),
+            clock_seconds(play["timeInPeriod"]),
+            kind,
+            _str_or_none(play.get("situationCode")),
+            _str_or_none(play.get("homeTeamDefendingSide")),
+            _float_or_none(d.get("xCoord")),
+            _float_or_none(d.get("yCoord")),
+            side_of_team_id(d.get("eventOwnerTeamId")),
+            _int_or_none(d.get("scoringPlayerId") if is_goal else d.get("shootingPlayerId")),
+            _int_or_none(d.get("blockingPlayerId")) if kind == BLOCKED else None,
+            _int_or_none(d.get("assist1PlayerId")) if is_goal else None,
+            _int_or_none(d.get("assist2PlayerId")) if is_goal else None,
+            _int_or_none(d.get("hittingPlayerId")),
+            _int_or_none(d.get("playerId")) if kind in ("takeaway", "giveaway") else None,
+            _int_or_none(d.get("winningPlayerId")),
+            _int_or_none(d.get("losingPlayerId")) if is_faceoff else None,
+            _int_or_none(d.get("committedByPlayerId")),
+            _int_or_none(d.get("drawnByPlayerId")) if is_penalty else None,
+            None if duration is None else float(duration),
+        ))
+    return rows
+
+
+def shift_rows(gi: int, shift_chart: dict | None) -> list[tuple]:
+    """All 517 rows (skaters and goalies) in chart order, exact repeats dropped (first kept).
+
+    The stats API sometimes repeats a shift under the next shiftNumber (seen in 2024020022): the boxscore
+    counts it once.
+    """
+    if shift_chart is None:
+        return []
+    rows: dict[tuple, None] = {}
+    for row in shift_chart["data"]:
+        if row["typeCode"] != SHIFT_TYPE_CODE:
+            continue
+        rows[(gi, int(row["playerId"]), int(row["period"]), clock_seconds(row["startTime"]),
+              clock_seconds(row["endTime"]))] = None
+    shifts = list(rows)
+    if any(end < start for _, _, _, start, end in shifts):
+        raise ValueError("a shift ends before it starts")
+    return shifts
+
+
+def game_rows(gi: int, game: GameInput) -> GameRows:
+    """Flat rows of one countable game; raises KeyError/TypeError/ValueError/... on malformed input.
+
+    A shift chart is usable only if every skater the boxscore credits with ice time has a shift in it
+    (the stats API publishes empty or partial charts for some games); otherwise its rows are dropped and
+    every shift-derived number of the game is null.
+    """
+    ctx = build_context(game.game_date, game.schedule_game, game.play_by_play, game.boxscore)
+    events = event_rows(gi, ctx, game.play_by_play)
+    shifts = shift_rows(gi, game.shift_chart)
+    covered = {shift[1] for shift in shifts}
+    usable = bool(shifts) and all(s.boxscore_toi <= 0 or s.player_id in covered for s in ctx.skaters)
+    return GameRows(
+        games=[(gi, ctx.game_id, ctx.season, ctx.game_type, ctx.game_date, ctx.abbrev[AWAY], ctx.abbrev[HOME],
+                usable)],
+        skaters=[(gi, i, s.player_id, s.side, s.position, s.name) for i, s in enumerate(ctx.skaters)],
+        sides=[(gi, pid, side) for pid, side in ctx.side_of_player.items()],
+        events=events,
+        shifts=shifts if usable else [],
+    )
