@@ -2,26 +2,32 @@
 
 Public API (other modules rely on it exactly)::
 
-    from nhl_bronze.stats import GameInput, GameFrames, compute_game_frames, compute_many, is_countable_game
+    from nhl_bronze.stats import (
+        GameInput, GameFrames, compute_game_frames, compute_many, compute_batch, BatchResult, is_countable_game,
+    )
 
-Module map (one concern each): ``clock`` (MM:SS), ``situations`` (strength-state rule and timeline),
-``danger`` (shot danger on normalised coordinates), ``roster`` (who plays for whom), ``events``
-(play-by-play -> credited events), ``shifts`` (ice time and on-ice), ``teams`` / ``players`` (the two
-tables), ``frames`` (column lists -> one polars frame per table), ``game`` (validation and orchestration).
+Module map (one concern each): ``clock`` (MM:SS), ``situations`` (strength-state rule), ``danger`` (shot
+danger on normalised coordinates), ``roster`` (who plays for whom) and, in ``batch``: ``extract`` (the
+per-game JSON walk into flat rows, with validation), ``events`` (credited side and indicators),
+``timeline`` (situation segments), ``ice_time``, ``on_ice``, ``individual``, ``teams`` / ``players``
+(the two tables), ``rollup`` (``all`` rows, shares), ``compute`` (the plan), ``api`` (entry points).
 Column definitions: ``docs/DATA_DICTIONARY.md``.
 
-A game is computed in plain Python (a few hundred events, ~900 shifts: far cheaper than a polars plan of
-many tiny joins) and each table is built as one frame; ``compute_many`` builds one frame for all games.
+Only the JSON walk is per-game Python; everything else is one polars plan over all games of a batch
+(a per-game plan would be dominated by the overhead of ~100 tiny joins). ``compute_game_frames`` is a
+batch of one: call ``compute_batch``/``compute_many`` with many games when throughput matters.
 """
 
+from nhl_bronze.stats.batch.api import BatchResult, compute_batch, compute_game_frames, compute_many, is_countable_game
 from nhl_bronze.stats.errors import GameParseError
-from nhl_bronze.stats.game import compute_game_frames, compute_many, is_countable_game
 from nhl_bronze.stats.model import GameFrames, GameInput
 
 __all__ = [
+    "BatchResult",
     "GameFrames",
     "GameInput",
     "GameParseError",
+    "compute_batch",
     "compute_game_frames",
     "compute_many",
     "is_countable_game",

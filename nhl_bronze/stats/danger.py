@@ -49,37 +49,3 @@ def danger_expr(x: pl.Expr, y: pl.Expr, sign: pl.Expr) -> pl.Expr:
         .then(pl.lit(MEDIUM))
         .otherwise(pl.lit(LOW))
     )
-
-
-def sign_of_attack(side: str | None, home_defends: object, x: float | None) -> float:
-    """Scalar twin of :func:`attack_sign` (the computation the statistics use)."""
-    if home_defends is None or (home_defends != "left" and home_defends != "right"):
-        return -1.0 if x is not None and x < 0 else 1.0
-    if side is None:
-        return -1.0
-    return 1.0 if (side == "home") == (home_defends == "left") else -1.0
-
-
-_DEGREES = 180.0 / math.pi
-
-
-def danger_bucket(x: float | None, y: float | None, sign: float) -> str:
-    """Scalar twin of :func:`danger_expr` (same float operations, so the same bucket at every boundary)."""
-    if x is None or y is None:
-        return MEDIUM
-    depth = NET_X - x * sign
-    lateral = abs(y)
-    distance = math.sqrt(depth * depth + lateral * lateral)
-    angle = math.atan2(lateral, depth) * _DEGREES
-    if distance <= 15.0 and angle <= 35.0:
-        return HIGH
-    if distance <= 35.0 and angle <= 50.0:
-        return MEDIUM
-    return LOW
-
-
-def classify_danger(x: float | None, y: float | None, attacks_positive_net: bool) -> str:
-    """Bucket of a shot at (x, y) by a team attacking the net at +89 (True) or -89 (False)."""
-    return danger_bucket(
-        None if x is None else float(x), None if y is None else float(y), 1.0 if attacks_positive_net else -1.0
-    )

@@ -8,8 +8,7 @@ import dataclasses
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
-from nhl_bronze.stats import GameParseError, compute_game_frames
-from nhl_bronze.stats.batch.api import compute_batch
+from nhl_bronze.stats import GameParseError, compute_batch, compute_game_frames
 from nhl_bronze_tests.stats.samples import GAME_IDS, game_input
 
 

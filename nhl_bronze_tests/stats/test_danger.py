@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from nhl_bronze.stats.danger import attack_sign, classify_danger, danger_expr
+from nhl_bronze.stats.danger import attack_sign, danger_expr
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,9 @@ from nhl_bronze.stats.danger import attack_sign, classify_danger, danger_expr
     ],
 )
 def test_classify(x, y, attacks_positive, expected):
-    assert classify_danger(x, y, attacks_positive) == expected
+    shot = pl.DataFrame({"x": [x], "y": [y], "sign": [1.0 if attacks_positive else -1.0]},
+                        schema={"x": pl.Float64, "y": pl.Float64, "sign": pl.Float64})
+    assert shot.select(danger_expr(pl.col("x"), pl.col("y"), pl.col("sign"))).item() == expected
 
 
 def test_vectorised_danger_and_attack_direction_per_period():
@@ -44,5 +46,3 @@ def test_vectorised_danger_and_attack_direction_per_period():
     ).with_columns(danger=danger_expr(pl.col("x"), pl.col("y"), pl.col("sign")))
     assert result["sign"].to_list() == [1.0, -1.0, -1.0, 1.0, -1.0]  # no side info: the nearer net
     assert result["danger"].to_list() == ["high"] * 5
-    scalar = [classify_danger(x, y, s > 0) for x, y, s in result.select("x", "y", "sign").rows()]
-    assert scalar == result["danger"].to_list()

@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats import GameParseError, compute_game_frames, compute_many, is_countable_game
-from nhl_bronze.stats.players import SHIFT_DERIVED
+from nhl_bronze.stats.batch.players import SHIFT_DERIVED
 from nhl_bronze_tests.stats.samples import GAME_IDS, GAMES_WITH_SHIFTS, game_input
 
 

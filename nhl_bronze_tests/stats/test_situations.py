@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from types import SimpleNamespace
 
 import polars as pl
 import pytest
 
-from nhl_bronze.stats.situations import decode_situation, situation_expr, timeline_segments
+from nhl_bronze.stats.batch.timeline import timeline_segments
+from nhl_bronze.stats.situations import situation_expr
+
+
+def decode(codes: list[str | None]) -> list[tuple[str | None, str | None]]:
+    """(home bucket, away bucket) of each code, through the vectorised rule."""
+    frame = pl.DataFrame({"code": codes}, schema={"code": pl.String}).select(
+        home=situation_expr(pl.col("code"), "home"), away=situation_expr(pl.col("code"), "away")
+    )
+    return list(frame.iter_rows())
 
 CASES = [
     # code, home bucket, away bucket
@@ -39,39 +47,58 @@ CASES = [
 
 @pytest.mark.parametrize(("code", "home", "away"), CASES)
 def test_decode_situation(code, home, away):
-    assert decode_situation(code, "home") == home
-    assert decode_situation(code, "away") == away
+    assert decode([code]) == [(home, away)]
 
 
-def test_vectorised_rule_equals_scalar_rule_for_every_digit_pattern():
-    codes = ["".join(d) for d in itertools.product("0123456789", repeat=4)] + ["", "12", "abcd", None]
-    frame = pl.DataFrame({"code": codes}, schema={"code": pl.String}).with_columns(
-        home=situation_expr(pl.col("code"), "home"), away=situation_expr(pl.col("code"), "away")
-    )
-    assert frame["home"].to_list() == [decode_situation(c, "home") for c in codes]
-    assert frame["away"].to_list() == [decode_situation(c, "away") for c in codes]
+def test_non_ascii_digits_have_no_bucket():
+    assert decode(["1\u0665\u06651", "\uff11\uff15\uff15\uff11"]) == [(None, None), (None, None)]
 
 
 def test_perspectives_are_mirrors():
-    for digits in itertools.product("0123456789", repeat=4):
-        code = "".join(digits)
+    codes = ["".join(d) for d in itertools.product("0123456789", repeat=4)]
+    decoded = dict(zip(codes, decode(codes), strict=True))
+    for code, (home, away) in decoded.items():
         mirrored = code[::-1]  # swap goalies and skaters of the two teams
-        assert decode_situation(code, "home") == decode_situation(mirrored, "away")
+        assert decoded[mirrored] == (away, home)
 
 
 def test_timeline_starts_each_period_at_zero_and_changes_at_the_first_event_with_the_new_code():
     rows = {
+        "gi": [0] * 7,
         "period": [1, 1, 1, 1, 1, 2, 2],
         "t": [0, 300, 300, 450, 1200, 10, 50],
         "type": ["faceoff", "penalty", "faceoff", "shot-on-goal", "period-end", "hit", "game-end"],
         "code": ["1551", "1551", "1451", "1551", "1551", "1441", "0440"],
     }
     # in sortOrder order
-    events = [SimpleNamespace(**dict(zip(rows, values, strict=True))) for values in zip(*rows.values(), strict=True)]
-    timeline = timeline_segments(events)
-    assert [(period, start, end, home) for period, segs in timeline.items() for start, end, home, _ in segs] == [
+    events = pl.LazyFrame(rows).with_columns(
+        sitHome=situation_expr(pl.col("code"), "home"), sitAway=situation_expr(pl.col("code"), "away")
+    )
+    timeline = timeline_segments(events).collect()
+    assert timeline.select("period", "segStart", "segEnd", "sitHome").rows() == [
         (1, 0, 300, "5on5"),
         (1, 300, 450, "5on4"),
         (1, 450, 1_000_000, "5on5"),
         (2, 0, 1_000_000, None),  # 4 on 4 from the period start; the game-end code is ignored
+    ]
+
+
+def test_timeline_missing_codes_and_same_second_changes():
+    rows = {
+        "gi": [0, 0, 0, 0, 0, 1],
+        "period": [1, 1, 1, 1, 1, 1],
+        "t": [0, 100, 100, 200, 250, 0],
+        "type": ["faceoff", "hit", "faceoff", "hit", "hit", "faceoff"],
+        "code": ["1551", None, "1541", None, None, "1451"],
+    }
+    events = pl.LazyFrame(rows).with_columns(
+        sitHome=situation_expr(pl.col("code"), "home"), sitAway=situation_expr(pl.col("code"), "away")
+    )
+    timeline = timeline_segments(events).collect()
+    assert timeline.select("gi", "segStart", "segEnd", "sitHome").rows() == [
+        (0, 0, 100, "5on5"),
+        (0, 100, 200, "4on5"),  # the empty [100, 100) no-code segment is dropped: the last change lasts
+        (0, 200, 250, None),  # a missing code always starts a new segment
+        (0, 250, 1_000_000, None),
+        (1, 0, 1_000_000, "5on4"),  # each game has its own timeline
     ]
