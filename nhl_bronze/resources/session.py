@@ -128,6 +128,9 @@ class NhlApiSession:
         plan = plan_window(dates, self._schedule_bodies)
         todo = [(day, game) for day, game in plan.to_fetch if game["id"] not in self._games]
         fetched = await asyncio.gather(*(self._fetch_game(day, game["id"]) for day, game in todo))
+        # Only the latest window's games are kept (a window overlapping it is served from memory): keeping
+        # every parsed body of a multi-season backfill would hold gigabytes.
+        self._games = {game["id"]: self._games[game["id"]] for _, game in plan.to_fetch if game["id"] in self._games}
         for (_, game), result in zip(todo, fetched, strict=True):
             self._games[game["id"]] = result
         wanted = [self._games[game["id"]] for _, game in plan.to_fetch]

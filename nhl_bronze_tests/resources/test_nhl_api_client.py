@@ -234,3 +234,11 @@ def test_a_game_that_stays_truncated_fails_naming_url_and_game(recorded):
     assert pbp.url.endswith("/v1/gamecenter/2024020009/play-by-play")
     assert "not valid JSON" in pbp.reason and "2024020009" in str(pbp)
     assert requests.by_path()["/v1/gamecenter/2024020009/play-by-play"] == 3  # 1 + 2 retries for bad bodies
+
+
+def test_a_session_keeps_only_the_latest_windows_game_bodies(recorded):
+    # A multi-season backfill runs through one session: holding every parsed body would take gigabytes.
+    with SimulatorServer(recorded) as server, resource_for(server).open_session() as session:
+        session.fetch_window(D("2024-10-04"), D("2024-10-05"))
+        session.fetch_window(D("2024-10-09"), D("2024-10-10"))
+        assert set(session._games) == {2024020009}
