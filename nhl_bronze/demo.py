@@ -33,6 +33,8 @@ def run_demo(start: date, days: int, data_dir: str) -> dg.ExecuteInProcessResult
     return job.execute_in_process(
         instance=instance,
         tags=partition_range_tags(start.isoformat(), last.isoformat()),
+        # INFO shows the progress lines (dates done, games, requests per second) without Dagster's debug events.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         resources={
             "nhl_api": SimulatedNhlApiResource(simulator_today=today, rate_limit=0),
             "lakehouse": LakehouseResource(data_dir=data_dir, today=today),
