@@ -16,7 +16,7 @@ from nhl_bronze.ingest import GameWindowSource
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.nhl_api import GameFetchError, NhlApiResource, WindowFetch
-from nhl_bronze.stats import GameFrames, GameInput, compute_game_frames
+from nhl_bronze.stats import GameFrames, GameInput, compute_batch
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING
 
@@ -176,24 +176,18 @@ class StagingStats:
 
 
 def _compute_frames(window: WindowFetch) -> tuple[GameFrames, list[GameFetchError]]:
-    players, teams, failures = [], [], []
-    for game in window.games:
-        try:
-            frames = compute_game_frames(
-                GameInput(game.game_date, game.schedule_game, game.play_by_play, game.boxscore, game.shift_chart)
-            )
-        except ValueError as error:
-            failures.append(GameFetchError(game.game_id, game.game_date, "statistics", "", str(error)))
-            continue
-        players.append(frames.players)
-        teams.append(frames.teams)
-    return (
-        GameFrames(
-            pl.concat(players) if players else pl.DataFrame(schema=PLAYER_GAME_STATS_SCHEMA),
-            pl.concat(teams) if teams else pl.DataFrame(schema=GAMES_HISTORICAL_SCHEMA),
-        ),
-        failures,
-    )
+    """The window's rows, computed in one batch; a malformed game fails alone (its date is not written)."""
+    inputs = [
+        GameInput(game.game_date, game.schedule_game, game.play_by_play, game.boxscore, game.shift_chart)
+        for game in window.games
+    ]
+    result = compute_batch(inputs)
+    game_of = {id(game_input): game for game_input, game in zip(inputs, window.games, strict=True)}
+    failures = []
+    for game_input, error in result.failures:
+        game = game_of[id(game_input)]
+        failures.append(GameFetchError(game.game_id, game.game_date, "statistics", "", str(error)))
+    return result.frames, failures
 
 
 def _within(frame: pl.DataFrame, start: date, end: date) -> pl.DataFrame:

@@ -150,13 +150,15 @@ def test_a_new_column_in_code_keeps_old_history_rows(tmp_path, monkeypatch):
 
     import nhl_bronze.assets.staging as staging_module
 
-    original = staging_module.compute_game_frames
+    original = staging_module.compute_batch
 
-    def with_new_column(game):
-        frames = original(game)
-        return type(frames)(frames.players, frames.teams.with_columns(pl.lit(1.0).alias("newMetric")))
+    def with_new_column(games):
+        result = original(games)
+        frames = result.frames
+        new_frames = type(frames)(frames.players, frames.teams.with_columns(pl.lit(1.0).alias("newMetric")))
+        return result._replace(frames=new_frames)
 
-    monkeypatch.setattr(staging_module, "compute_game_frames", with_new_column)
+    monkeypatch.setattr(staging_module, "compute_batch", with_new_column)
     materialize_day(STAGING_AND_HISTORY, tmp_path, "2024-10-11")
 
     history = read_table(tmp_path, TEAMS)
