@@ -27,6 +27,9 @@ class RetryPolicy:
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
     invalid_body_retries: int = 2  # a truncated/non-JSON 200 is retried at most this many times
+    # A 429 with Retry-After is the server saying when to come back, not a failure: it does not use up
+    # max_retries (a burst would otherwise exhaust them), but is bounded on its own.
+    rate_limited_retries: int = 30
 
     def backoff_seconds(self, retry_number: int, rng: random.Random) -> float:
         """Exponential backoff with full jitter: uniform in [0, min(max, base * 2**n)]."""
@@ -67,7 +70,7 @@ class Requester:
 
     async def get_json(self, url: str, params: dict[str, str] | None = None) -> JsonResponse:
         full_url = str(httpx.URL(url, params=params)) if params else url
-        retry = invalid_bodies = 0
+        retry = invalid_bodies = rate_limited = 0
         while True:
             await self.bucket.acquire()
             self.stats.api_calls += 1
@@ -88,11 +91,11 @@ class Requester:
                         invalid_bodies += 1
                         reason = f"body is not valid JSON ({len(body)} bytes, truncated?): {exc}"
                         if invalid_bodies > self.policy.invalid_body_retries:
-                            raise NhlApiError(full_url, reason, status, retry + 1) from None
+                            raise NhlApiError(full_url, reason, status, retry + rate_limited + 1) from None
                     else:
                         return JsonResponse(full_url, status, body, payload, datetime.now(timezone.utc))
                 elif status == 404:
-                    raise NotFoundError(full_url, "HTTP 404 Not Found", status, retry + 1)
+                    raise NotFoundError(full_url, "HTTP 404 Not Found", status, retry + rate_limited + 1)
                 elif status == 429:
                     reason = "HTTP 429 Too Many Requests"
                     wait = self.policy.retry_after_seconds(response.headers.get("retry-after"))
@@ -102,9 +105,17 @@ class Requester:
                 elif status >= 500:
                     reason = f"HTTP {status} {response.reason_phrase}".rstrip()
                 else:
-                    raise NhlApiError(full_url, f"HTTP {status} {response.reason_phrase}".rstrip(), status, retry + 1)
-            if retry >= self.policy.max_retries:
-                raise NhlApiError(full_url, f"gave up: {reason}", status, retry + 1)
+                    raise NhlApiError(full_url, f"HTTP {status} {response.reason_phrase}".rstrip(), status,
+                                      retry + rate_limited + 1)
+            attempts = retry + rate_limited + 1
+            if wait is not None:
+                if rate_limited >= self.policy.rate_limited_retries:
+                    raise NhlApiError(full_url, f"gave up: {reason}", status, attempts)
+                rate_limited += 1
+            else:
+                if retry >= self.policy.max_retries:
+                    raise NhlApiError(full_url, f"gave up: {reason}", status, attempts)
+                wait = self.policy.backoff_seconds(retry, self.rng)
+                retry += 1
             self.stats.retries += 1
-            await asyncio.sleep(wait if wait is not None else self.policy.backoff_seconds(retry, self.rng))
-            retry += 1
+            await asyncio.sleep(wait)

@@ -242,3 +242,11 @@ def test_a_session_keeps_only_the_latest_windows_game_bodies(recorded):
         session.fetch_window(D("2024-10-04"), D("2024-10-05"))
         session.fetch_window(D("2024-10-09"), D("2024-10-10"))
         assert set(session._games) == {2024020009}
+
+
+def test_a_429_burst_longer_than_max_retries_is_waited_out(recorded):
+    # Retry-After answers are throttling, not failures: they do not use up max_retries.
+    faults = FaultConfig(rate_limit_burst=RateLimitBurst(every=1000, length=3, retry_after_seconds=1))
+    window, requests = fetch(recorded, D("2024-10-09"), D("2024-10-10"), faults, max_retries=1)
+    assert window.failures == [] and window.retries == 3
+    assert requests.by_path()["/v1/schedule/2024-10-09"] == 4
