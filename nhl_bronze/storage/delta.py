@@ -112,11 +112,7 @@ class DeltaStore:
         """Rows of ``[start, end)``; None when the table does not exist yet."""
         if not self.exists(spec):
             return None
-        return (
-            self.scan(spec)
-            .filter(pl.col(GAME_DATE_COLUMN).is_between(game_date_int(start), game_date_int(end), closed="left"))
-            .collect()
-        )
+        return self.scan(spec).filter(_in_window(start, end)).collect()
 
     # -- staging: replace exactly one window ---------------------------------------------------------------
 
@@ -171,23 +167,24 @@ class DeltaStore:
         if not self.exists(spec):
             self._create(spec, _with_history_columns(frame.clear(), key, _no_versions(frame, key), run_id, ingested_at))
 
-        def merge() -> tuple[int, int]:
-            window = self.read_window(spec, start, end)
+        def merge() -> tuple[int, int, int]:
+            # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
+            table = DeltaTable(self.path(spec))
+            window = pl.scan_delta(table).filter(_in_window(start, end)).collect()
             current = (
                 latest_versions(window.lazy(), spec).select([*key, ROW_HASH, VERSION]).collect()
-                if window is not None and not window.is_empty()
+                if not window.is_empty()
                 else _no_versions(frame, key)
             )
             changed = frame.with_columns(content_hash(frame)).join(
                 current, on=[*key, ROW_HASH], how="anti", nulls_equal=True
             )
             if changed.is_empty():
-                return 0, frame.height
+                return 0, frame.height, table.version()
             source = _with_history_columns(changed, key, current, run_id, ingested_at)
             matches = " AND ".join(f"t.{k} = s.{k}" for k in (*key, VERSION))
             stats = (
-                DeltaTable(self.path(spec))
-                .merge(
+                table.merge(
                     source,
                     predicate=f"{window_predicate(start, end, 't')} AND {matches}",
                     source_alias="s",
@@ -198,10 +195,10 @@ class DeltaStore:
                 .execute()
             )
             inserted = int(stats["num_target_rows_inserted"])
-            return inserted, frame.height - inserted
+            return inserted, frame.height - inserted, table.version()
 
-        inserted, unchanged = _retry_commit(merge)
-        return HistoryMergeResult(spec.name, "merge_new_versions", inserted, self.version(spec) or 0, unchanged)
+        inserted, unchanged, version = _retry_commit(merge)
+        return HistoryMergeResult(spec.name, "merge_new_versions", inserted, version, unchanged)
 
     # -- raw landing: append only ------------------------------------------------------------------------------
 
@@ -256,6 +253,10 @@ class DeltaStore:
     def _require_protected(spec: TableSpec) -> None:
         if not spec.protected:
             raise ValueError(f"{spec.name!r} is not a history table; versioned merges are for protected tables")
+
+
+def _in_window(start: date, end: date) -> pl.Expr:
+    return pl.col(GAME_DATE_COLUMN).is_between(game_date_int(start), game_date_int(end), closed="left")
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
