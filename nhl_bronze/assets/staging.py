@@ -17,7 +17,7 @@ from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.nhl_api import GameFetchError, NhlApiResource, WindowFetch
 from nhl_bronze.stats import GameFrames, GameInput, compute_batch
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.delta import DeltaStore, game_date_int
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING
 
 # One schedule call answers 7 days, so a week is the natural unit of fetching; it also bounds memory: a week of
@@ -191,8 +191,7 @@ def _compute_frames(window: WindowFetch) -> tuple[GameFrames, list[GameFetchErro
 
 
 def _within(frame: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
-    low, high = (int(d.strftime("%Y%m%d")) for d in (start, end))
-    return frame.filter(pl.col("gameDate").is_between(low, high, closed="left"))
+    return frame.filter(pl.col("gameDate").is_between(game_date_int(start), game_date_int(end), closed="left"))
 
 
 def _checks(store: DeltaStore, start: date, end: date, parity_problems: list[str]):
