@@ -13,7 +13,7 @@ spec (partitioned by gameDate, ``delta.appendOnly``), with real ``_row_hash`` va
 * a new day (all rows inserted as version 1), and
 * a re-merge of a day already in history (0 rows inserted),
 
-and ``table_row_count`` (the history asset counts the table twice per run). Medians of ``--repeat``.
+and ``DeltaStore.row_count`` (the history asset counts the table twice per run). Medians of ``--repeat``.
 """
 
 from __future__ import annotations
@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    from nhl_bronze.assets.history import table_row_count
     from nhl_bronze.storage.delta import DeltaStore
     from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY as SPEC
 
@@ -123,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             store.append(SPEC, history_rows(frame, "bench-build"))
             days_built += 1
         build_seconds += time.perf_counter() - started
-        rows = table_row_count(store, SPEC)
+        rows = store.row_count(SPEC)
 
         existing, existing_day = shifted(base, days_built - 1)
         remerge, merge_new, counts = [], [], []
@@ -143,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             assert result.rows_written == new.height, f"new-day merge inserted {result.rows_written}/{new.height}"
         for _ in range(args.repeat):
             started = time.perf_counter()
-            table_row_count(store, SPEC)
+            store.row_count(SPEC)
             counts.append(time.perf_counter() - started)
         results.append({
             "size": size, "rows": rows, "dates": days_built, "mb": dir_size_mb(store.path(SPEC)),

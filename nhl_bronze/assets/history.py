@@ -4,12 +4,11 @@
 from datetime import UTC, datetime
 
 import dagster as dg
-import polars as pl
 
 from nhl_bronze.assets.window import chunk_window, partition_window
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.storage.delta import DeltaStore, latest_versions
+from nhl_bronze.storage.delta import latest_versions
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -21,10 +20,6 @@ from nhl_bronze.storage.tables import (
 # A month of staged rows (~60k player rows) per merge keeps memory flat during a multi-season backfill.
 MERGE_CHUNK_DAYS = 31
 ROW_COUNT = "dagster/row_count"
-
-
-def table_row_count(store: DeltaStore, spec: TableSpec) -> int:
-    return store.scan(spec).select(pl.len()).collect().item() if store.exists(spec) else 0
 
 
 def _last_recorded_row_count(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int:
@@ -63,7 +58,7 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
         store = lakehouse.store()
         if not store.exists(staging):
             raise dg.Failure(f"{staging.name} does not exist yet: materialize staging for {start}..{end} first")
-        rows_before = table_row_count(store, history)
+        rows_before = store.row_count(history)
         recorded_before = _last_recorded_row_count(context, key)
         ingested_at = datetime.now(UTC)
         inserted = unchanged = 0
@@ -74,7 +69,7 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
             result = store.merge_new_versions(history, staged, chunk_start, chunk_end, context.run_id, ingested_at)
             inserted += result.rows_written
             unchanged += result.rows_unchanged
-        rows_after = table_row_count(store, history)
+        rows_after = store.row_count(history)
         # Filter before taking latest versions: a key's versions all share its game's date, and the filter then
         # prunes the scan to the window's partitions instead of reading the whole history.
         latest = latest_versions(store.read_window(history, start, end).lazy(), history).collect()

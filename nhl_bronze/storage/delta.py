@@ -105,6 +105,15 @@ class DeltaStore:
     def version(self, spec: TableSpec) -> int | None:
         return DeltaTable(self.path(spec)).version() if self.exists(spec) else None
 
+    def row_count(self, spec: TableSpec) -> int:
+        """Rows in the current version, from the log's per-file statistics (no data file is read)."""
+        if not self.exists(spec):
+            return 0
+        records = DeltaTable(self.path(spec)).get_add_actions(flatten=True).column("num_records").to_pylist()
+        if any(count is None for count in records):  # a file written without statistics
+            return self.scan(spec).select(pl.len()).collect().item()
+        return int(sum(records))
+
     def scan(self, spec: TableSpec) -> pl.LazyFrame:
         return pl.scan_delta(self.path(spec))
 

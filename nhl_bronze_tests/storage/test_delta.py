@@ -125,3 +125,10 @@ def test_content_hash_is_stable_and_sensitive():
     assert content_hash(rows).to_list() != content_hash(team_rows(D1, 1, goals=9)).to_list()
     # Pinned value: a change of hash function would silently re-version all history on the next run.
     assert content_hash(rows)[0] == "186d3a6dd64fb6e7733688e15fc0ec32084b242c"
+
+
+def test_row_count_comes_from_the_log_and_matches_the_data(store):
+    assert store.row_count(GAMES_HISTORICAL_HISTORY) == 0
+    store.merge_new_versions(GAMES_HISTORICAL_HISTORY, team_rows(D1, 1), D1, D2, "run-1", NOW)
+    store.merge_new_versions(GAMES_HISTORICAL_HISTORY, team_rows(D2, 2), D2, D3, "run-2", NOW)
+    assert store.row_count(GAMES_HISTORICAL_HISTORY) == store.scan(GAMES_HISTORICAL_HISTORY).collect().height == 4
