@@ -19,19 +19,14 @@ from nhl_bronze.contract import PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.batch.individual import INDIVIDUAL_COLUMNS
 from nhl_bronze.stats.batch.on_ice import ON_ICE_COUNTS
 from nhl_bronze.stats.batch.rollup import share, with_all
+from nhl_bronze.stats.batch.teams import STEMS
 from nhl_bronze.stats.situations import HOME, SITUATIONS
 
+# the on-ice counts are named like the team's (a subset of its indicator -> MoneyPuck stem mapping)
 _ON_ICE_STEMS = {
-    "sog": "shotsOnGoal",
-    "missed": "missedShots",
-    "blocked": "blockedShotAttempts",
-    "goals": "goals",
-    "low_shots": "lowDangerShots",
-    "medium_shots": "mediumDangerShots",
-    "high_shots": "highDangerShots",
-    "low_goals": "lowDangerGoals",
-    "medium_goals": "mediumDangerGoals",
-    "high_goals": "highDangerGoals",
+    column: STEMS[column]
+    for column in ("sog", "missed", "blocked", "goals", "low_shots", "medium_shots", "high_shots", "low_goals",
+                   "medium_goals", "high_goals")
 }
 _ON_ICE_TEAM_EVENTS = ("hits", "takeaways", "giveaways")
 _ON_ICE_NAMES = {
