@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def fetch_only(args: argparse.Namespace) -> int:
-    from nhl_bronze.assets.window import chunk_window
+    from nhl_bronze.domain.dates import chunk_window
     from nhl_bronze.resources.nhl_api import NhlApiResource
 
     today = args.today or args.end + timedelta(days=1)

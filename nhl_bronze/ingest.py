@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from nhl_bronze.domain.dates import window_dates
 from nhl_bronze.resources.lakehouse import LakehouseResource, StagingSource
 from nhl_bronze.resources.nhl_api import GameBodies, NhlApiResource, RawResponse, WindowFetch, window_fetch_from_bodies
-from nhl_bronze.resources.schedule import window_dates
 from nhl_bronze.storage.raw_responses import RawResponseStore
 
 

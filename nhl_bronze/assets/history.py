@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from nhl_bronze.assets.window import chunk_window, partition_window
+from nhl_bronze.assets.window import partition_window
+from nhl_bronze.domain.dates import chunk_window
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.delta import latest_versions

@@ -10,14 +10,15 @@ import dagster as dg
 import polars as pl
 
 from nhl_bronze.assets.boxscore_parity import boxscore_mismatches
-from nhl_bronze.assets.window import chunk_window, contiguous_windows, partition_window
+from nhl_bronze.assets.window import partition_window
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.domain.dates import chunk_window, contiguous_windows, in_window
 from nhl_bronze.ingest import GameWindowSource
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.nhl_api import GameFetchError, NhlApiResource, WindowFetch
 from nhl_bronze.stats import GameFrames, GameInput, compute_batch
-from nhl_bronze.storage.delta import DeltaStore, game_date_int
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING
 
 # One schedule call answers 7 days, so a week is the natural unit of fetching; it also bounds memory: a week of
@@ -191,7 +192,7 @@ def _compute_frames(window: WindowFetch) -> tuple[GameFrames, list[GameFetchErro
 
 
 def _within(frame: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
-    return frame.filter(pl.col("gameDate").is_between(game_date_int(start), game_date_int(end), closed="left"))
+    return frame.filter(in_window(start, end))
 
 
 def _checks(store: DeltaStore, start: date, end: date, parity_problems: list[str]):

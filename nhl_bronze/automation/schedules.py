@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from nhl_bronze.automation.jobs import bronze_job, partition_range_tags
-from nhl_bronze.partitions import FIRST_GAME_DATE, NHL_TIMEZONE
+from nhl_bronze.domain.dates import FIRST_GAME_DATE, NHL_TIMEZONE
 
 DAILY_CRON_ENV = "NHL_BRONZE_DAILY_CRON"
 LOOKBACK_DAYS_ENV = "NHL_BRONZE_LOOKBACK_DAYS"

@@ -14,12 +14,12 @@ import dagster as dg
 import polars as pl
 
 from nhl_bronze.automation.jobs import bronze_job
+from nhl_bronze.domain.dates import FIRST_GAME_DATE, in_window
+from nhl_bronze.domain.games import classify_schedule_game
 from nhl_bronze.ingest import GameWindowSource
-from nhl_bronze.partitions import FIRST_GAME_DATE
 from nhl_bronze.resources.lakehouse import LakehouseResource, StagingSource
 from nhl_bronze.resources.nhl_api import NhlApiResource
-from nhl_bronze.resources.schedule import classify_schedule_game
-from nhl_bronze.storage.delta import DeltaStore, game_date_int
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 
 RECENT_DAYS = 7  # dates before today checked on every tick for games that became final
@@ -53,7 +53,7 @@ def game_ids_in_history(store: DeltaStore, first: date, end: date) -> set[int]:
         return set()
     return set(
         store.scan(GAMES_HISTORICAL_HISTORY)
-        .filter(pl.col("gameDate").is_between(game_date_int(first), game_date_int(end), closed="left"))
+        .filter(in_window(first, end))
         .select(pl.col("gameId").unique())
         .collect()["gameId"]
         .to_list()

@@ -20,9 +20,9 @@ from typing import Any
 import dagster as dg
 import httpx
 
+from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
 from nhl_bronze.resources.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
 from nhl_bronze.resources.requester import RetryPolicy
-from nhl_bronze.resources.schedule import classify_schedule_game, schedule_games_by_date
 from nhl_bronze.resources.session import ClientSettings, NhlApiSession
 from nhl_bronze.resources.window import (
     FetchedGame,

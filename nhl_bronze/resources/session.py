@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 import httpx
 
+from nhl_bronze.domain.dates import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
 from nhl_bronze.resources.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
 from nhl_bronze.resources.rate_limit import AsyncTokenBucket
 from nhl_bronze.resources.requester import JsonResponse, Requester, RequestStats, RetryPolicy
-from nhl_bronze.resources.schedule import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
 from nhl_bronze.resources.window import (
     Endpoint,
     GameBodies,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from nhl_bronze.domain.dates import game_date_int
 from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.situations import AWAY, HOME
 
@@ -88,7 +89,7 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
         game_id=game_id,
         season=int(schedule_game["season"]),
         game_type=int(schedule_game["gameType"]),
-        game_date=game_date.year * 10000 + game_date.month * 100 + game_date.day,
+        game_date=game_date_int(game_date),
         abbrev=abbrev,
         team_id=team_id,
         side_of_player=side_of_player,

@@ -21,7 +21,8 @@ import polars as pl
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError
 
-from nhl_bronze.storage.tables import GAME_DATE_COLUMN, TableSpec
+from nhl_bronze.domain.dates import in_window, window_predicate
+from nhl_bronze.storage.tables import TableSpec
 
 INGESTED_AT = "_ingested_at"
 RUN_ID = "_run_id"
@@ -49,16 +50,6 @@ class WriteResult:
 @dataclass(frozen=True)
 class HistoryMergeResult(WriteResult):
     rows_unchanged: int
-
-
-def game_date_int(day: date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
-
-
-def window_predicate(start: date, end: date, alias: str | None = None) -> str:
-    """A literal ``[start, end)`` predicate on gameDate: delta-rs prunes files only on literals."""
-    column = f"{alias}.{GAME_DATE_COLUMN}" if alias else GAME_DATE_COLUMN
-    return f"{column} >= {game_date_int(start)} AND {column} < {game_date_int(end)}"
 
 
 def content_hash(frame: pl.DataFrame, exclude: tuple[str, ...] = HISTORY_META_COLUMNS) -> pl.Series:
@@ -121,7 +112,7 @@ class DeltaStore:
         """Rows of ``[start, end)``; None when the table does not exist yet."""
         if not self.exists(spec):
             return None
-        return self.scan(spec).filter(_in_window(start, end)).collect()
+        return self.scan(spec).filter(in_window(start, end)).collect()
 
     # -- staging: replace exactly one window ---------------------------------------------------------------
 
@@ -179,7 +170,7 @@ class DeltaStore:
         def merge() -> tuple[int, int, int]:
             # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
             table = DeltaTable(self.path(spec))
-            window = pl.scan_delta(table).filter(_in_window(start, end)).collect()
+            window = pl.scan_delta(table).filter(in_window(start, end)).collect()
             current = (
                 latest_versions(window.lazy(), spec).select([*key, ROW_HASH, VERSION]).collect()
                 if not window.is_empty()
@@ -263,9 +254,6 @@ class DeltaStore:
         if not spec.protected:
             raise ValueError(f"{spec.name!r} is not a history table; versioned merges are for protected tables")
 
-
-def _in_window(start: date, end: date) -> pl.Expr:
-    return pl.col(GAME_DATE_COLUMN).is_between(game_date_int(start), game_date_int(end), closed="left")
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

@@ -14,8 +14,9 @@ from typing import Protocol
 
 import polars as pl
 
-from nhl_bronze.storage.delta import DeltaStore, WriteResult, game_date_int
-from nhl_bronze.storage.tables import GAME_DATE_COLUMN, RAW_API_RESPONSES
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, SCHEDULE_DAYS_PER_CALL, game_date_int, in_window
+from nhl_bronze.storage.delta import DeltaStore, WriteResult
+from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
 RAW_SCHEMA = pl.Schema(
     {
@@ -28,8 +29,6 @@ RAW_SCHEMA = pl.Schema(
         "body": pl.Binary,
     }
 )
-# A schedule response covers the 7 days starting at its request date.
-SCHEDULE_WEEK_DAYS = 7
 
 
 class RawResponseLike(Protocol):
@@ -69,11 +68,11 @@ class RawResponseStore:
         """Bodies for ``[start, end)``: schedules requested up to 6 days earlier still cover ``start``."""
         if not self.store.exists(RAW_API_RESPONSES):
             return StoredBodies([], {})
-        first_request = start - timedelta(days=SCHEDULE_WEEK_DAYS - 1)
+        first_request = start - timedelta(days=SCHEDULE_DAYS_PER_CALL - 1)
         newest = (
             self.store.scan(RAW_API_RESPONSES)
             .filter(
-                pl.col(GAME_DATE_COLUMN).is_between(game_date_int(first_request), game_date_int(end), closed="left"),
+                in_window(first_request, end),
                 pl.col("status") == 200,
             )
             .sort("fetched_at")

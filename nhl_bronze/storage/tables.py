@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nhl_bronze.contract import GAMES_HISTORICAL_KEY, PLAYER_GAME_STATS_KEY
-
-GAME_DATE_COLUMN = "gameDate"
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,16 @@
-"""Pure schedule logic: which dates a schedule body covers, and which games are worth fetching.
+"""Which games count: the one rule for which scheduled games are fetched, pending or skipped.
 
 No HTTP here: the raw-store rebuild runs the same selection over stored bodies.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 FINAL_STATES = frozenset({"OFF", "FINAL"})
 NOT_FINAL_STATES = frozenset({"FUT", "PRE", "LIVE", "CRIT"})
 FETCHED_GAME_TYPES = frozenset({2, 3})  # regular season, playoffs
-SCHEDULE_DAYS_PER_CALL = 7  # /v1/schedule/{date} answers the week starting at date
 
 _GAME_TYPE_NAMES = {1: "preseason", 4: "all-star"}
 _SCHEDULE_STATE_NAMES = {"PPD": "postponed", "SUSP": "suspended", "CNCL": "cancelled", "TBD": "date to be decided"}
@@ -43,17 +42,3 @@ def classify_schedule_game(game: dict) -> tuple[Classification, str]:
     if state in NOT_FINAL_STATES:
         return "pending", f"not final yet ({state})"
     return "pending", f"unknown gameState {state!r}"
-
-
-def window_dates(start: date, end: date) -> list[date]:
-    """Dates of ``[start, end)``."""
-    return [start + timedelta(days=n) for n in range((end - start).days)]
-
-
-def schedule_call_dates(needed: list[date]) -> list[date]:
-    """Start dates of the week-long schedule calls covering ``needed`` (sorted): one call per 7 days at most."""
-    starts: list[date] = []
-    for day in sorted(needed):
-        if not starts or day >= starts[-1] + timedelta(days=SCHEDULE_DAYS_PER_CALL):
-            starts.append(day)
-    return starts
