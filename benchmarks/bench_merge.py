@@ -8,7 +8,7 @@ The history table is realistic: one real staged day of player rows (the day with
 ``--source-data-dir``'s staging table, or a day computed from the synthetic league), replicated with shifted
 ``gameDate``/``gameId``, one date per commit, appended through ``DeltaStore.append`` with the history table's
 spec (partitioned by gameDate, ``delta.appendOnly``), with real ``_row_hash`` values. At each size it times
-``DeltaStore.merge_new_versions`` (exactly what the history asset calls) for
+``nhl_bronze.storage.history.merge_new_versions`` (exactly what the history asset calls) for
 
 * a new day (all rows inserted as version 1), and
 * a re-merge of a day already in history (0 rows inserted),
@@ -74,7 +74,7 @@ def shifted(base: pl.DataFrame, index: int) -> tuple[pl.DataFrame, date]:
 
 
 def history_rows(frame: pl.DataFrame, run_id: str) -> pl.DataFrame:
-    from nhl_bronze.storage.delta import INGESTED_AT, RUN_ID, VERSION, content_hash
+    from nhl_bronze.storage.history import INGESTED_AT, RUN_ID, VERSION, content_hash
 
     return frame.with_columns(content_hash(frame)).with_columns(
         pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")).alias(INGESTED_AT),
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     from nhl_bronze.storage.delta import DeltaStore
+    from nhl_bronze.storage.history import merge_new_versions
     from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY as SPEC
 
     print(machine_report())
@@ -128,16 +129,16 @@ def main(argv: list[str] | None = None) -> int:
         remerge, merge_new, counts = [], [], []
         for rep in range(args.repeat):
             started = time.perf_counter()
-            result = store.merge_new_versions(SPEC, existing, existing_day, existing_day + timedelta(days=1),
-                                              f"bench-remerge-{rep}", datetime.now(UTC))
+            result = merge_new_versions(store, SPEC, lambda e=existing: e, existing_day,
+                                        existing_day + timedelta(days=1), f"bench-remerge-{rep}", datetime.now(UTC))
             remerge.append(time.perf_counter() - started)
             assert result.rows_written == 0, f"re-merge inserted {result.rows_written} rows"
         for rep in range(args.repeat):
             # A fresh date each time, far after the built days so later sizes do not collide with it.
             new, new_day = shifted(base, 100_000 + len(results) * 100 + rep)
             started = time.perf_counter()
-            result = store.merge_new_versions(SPEC, new, new_day, new_day + timedelta(days=1),
-                                              f"bench-new-{rep}", datetime.now(UTC))
+            result = merge_new_versions(store, SPEC, lambda n=new: n, new_day, new_day + timedelta(days=1),
+                                        f"bench-new-{rep}", datetime.now(UTC))
             merge_new.append(time.perf_counter() - started)
             assert result.rows_written == new.height, f"new-day merge inserted {result.rows_written}/{new.height}"
         for _ in range(args.repeat):
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             store.row_count(SPEC)
             counts.append(time.perf_counter() - started)
         results.append({
-            "size": size, "rows": rows, "dates": days_built, "mb": dir_size_mb(store.path(SPEC)),
+            "size": size, "rows": rows, "dates": days_built, "mb": dir_size_mb(store.uri(SPEC)),
             "build_s": build_seconds, "new": statistics.median(merge_new), "remerge": statistics.median(remerge),
             "count": statistics.median(counts),
         })

@@ -11,7 +11,7 @@ from nhl_bronze.derived.skaters import build_skaters
 from nhl_bronze.ingest import GameWindowSource
 from nhl_bronze.resources.lakehouse import LakehouseResource, StagingSource
 from nhl_bronze.resources.nhl_api import NhlApiResource
-from nhl_bronze.storage.delta import latest_versions
+from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, SCHEDULE, SKATERS
 
 
@@ -26,7 +26,7 @@ def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame,
         metadata={
             "dagster/row_count": frame.height,
             "table_version": result.table_version,
-            "table_path": dg.MetadataValue.path(lakehouse.store().path(spec)),
+            "table_path": dg.MetadataValue.path(lakehouse.store().uri(spec)),
             **metadata,
         }
     )

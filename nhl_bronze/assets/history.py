@@ -9,7 +9,7 @@ from nhl_bronze.assets.window import partition_window
 from nhl_bronze.domain.dates import chunk_window
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.storage.delta import latest_versions
+from nhl_bronze.storage.history import latest_versions, merge_new_versions
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -66,8 +66,10 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
         # Safe to re-run: rows identical to the latest version of their key are not inserted again, so a
         # re-run, a rebuilt staging table or a full backfill can only add versions, never remove one.
         for chunk_start, chunk_end in chunk_window(start, end, MERGE_CHUNK_DAYS):
-            staged = store.read_window(staging, chunk_start, chunk_end)
-            result = store.merge_new_versions(history, staged, chunk_start, chunk_end, context.run_id, ingested_at)
+            result = merge_new_versions(
+                store, history, lambda s=chunk_start, e=chunk_end: store.read_window(staging, s, e),
+                chunk_start, chunk_end, context.run_id, ingested_at,
+            )
             inserted += result.rows_written
             unchanged += result.rows_unchanged
         rows_after = store.row_count(history)
@@ -84,7 +86,7 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
                 ROW_COUNT: rows_after,
                 "latest_rows_in_window": latest.height,
                 "table_version": store.version(history),
-                "table_path": dg.MetadataValue.path(store.path(history)),
+                "table_path": dg.MetadataValue.path(store.uri(history)),
             }
         )
         yield dg.AssetCheckResult(

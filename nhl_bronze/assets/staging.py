@@ -171,7 +171,7 @@ class StagingStats:
                     **common,
                     "dagster/row_count": rows,
                     "table_version": store.version(spec) if store.exists(spec) else -1,
-                    "table_path": dg.MetadataValue.path(store.path(spec)),
+                    "table_path": dg.MetadataValue.path(store.uri(spec)),
                 },
             )
 
