@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nhl_bronze.readers.history import parse_timestamp
 from nhl_bronze.readers.source import TableSource, resolve
-from nhl_bronze.storage.delta import INGESTED_AT, VERSION
+from nhl_bronze.storage.history import INGESTED_AT, VERSION
 from nhl_bronze.storage.tables import TableSpec
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from nhl_bronze.readers.source import TableSource, resolve
-from nhl_bronze.storage.delta import INGESTED_AT, RUN_ID, VERSION, latest_versions
+from nhl_bronze.storage.history import INGESTED_AT, RUN_ID, VERSION, latest_versions
 from nhl_bronze.storage.tables import TableSpec
 
 GAME_ID = "gameId"
@@ -22,7 +22,7 @@ def scan_history(source: TableSource, spec: TableSpec | str | None = None,
                  storage_options: dict[str, str] | None = None) -> pl.LazyFrame:
     """Every stored version of every row."""
     table = resolve(source, spec, storage_options)
-    return pl.scan_delta(table.uri, storage_options=table.storage_options)
+    return table.store.scan(table.spec)
 
 
 def latest(source: TableSource, spec: TableSpec | str | None = None,
@@ -32,7 +32,7 @@ def latest(source: TableSource, spec: TableSpec | str | None = None,
     ``latest("data/bronze_player_game_stats_v2")`` or ``latest(store, PLAYER_GAME_STATS_HISTORY)``.
     """
     table = resolve(source, spec, storage_options)
-    return latest_versions(scan_history(table.uri, table.spec, table.storage_options), table.spec)
+    return latest_versions(table.store.scan(table.spec), table.spec)
 
 
 def as_of(source: TableSource, at: datetime | str, spec: TableSpec | str | None = None,
@@ -46,7 +46,7 @@ def as_of(source: TableSource, at: datetime | str, spec: TableSpec | str | None 
     """
     table = resolve(source, spec, storage_options)
     moment = parse_timestamp(at)
-    versions = scan_history(table.uri, table.spec, table.storage_options).filter(pl.col(INGESTED_AT) <= moment)
+    versions = table.store.scan(table.spec).filter(pl.col(INGESTED_AT) <= moment)
     return latest_versions(versions, table.spec)
 
 
@@ -58,7 +58,7 @@ def changed_rows(source: TableSource, since: datetime | str | None = None, until
     between them added, excluding run a itself.
     """
     table = resolve(source, spec, storage_options)
-    history = scan_history(table.uri, table.spec, table.storage_options)
+    history = table.store.scan(table.spec)
     conditions = []
     if since is not None:
         conditions.append(pl.col(INGESTED_AT) > _moment(history, since))

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.location import is_uri
 from nhl_bronze.storage.tables import ALL_TABLES, TableSpec
 
-TableSource = DeltaStore | str | Path
+TableSource = DeltaStore | str | os.PathLike
 
 
 @dataclass(frozen=True)
 class ResolvedTable:
-    uri: str
+    store: DeltaStore
     spec: TableSpec
-    storage_options: dict[str, str] | None
+
+    @property
+    def uri(self) -> str:
+        return self.store.uri(self.spec)
 
 
 def spec_named(name: str) -> TableSpec:
@@ -33,10 +37,12 @@ def resolve(source: TableSource, spec: TableSpec | str | None = None,
     if isinstance(source, DeltaStore):
         if spec is None:
             raise ValueError("reading from a DeltaStore needs the table's spec (or its name)")
-        uri = source.uri(spec) if hasattr(source, "uri") else source.path(spec)
-        options = storage_options or getattr(source, "storage_options", None)
-        return ResolvedTable(uri, spec, options)
-    uri = str(source).rstrip("/")
-    if spec is None:
-        spec = spec_named(uri.rsplit("/", 1)[-1])
-    return ResolvedTable(uri, spec, storage_options)
+        if storage_options:
+            source = DeltaStore(source.root, storage_options)
+        return ResolvedTable(source, spec)
+    location = os.fspath(source).rstrip("/")
+    if is_uri(location):
+        root, _, name = location.rpartition("/")
+    else:
+        root, name = os.path.split(os.path.abspath(location))
+    return ResolvedTable(DeltaStore(root, storage_options), spec or spec_named(name))
