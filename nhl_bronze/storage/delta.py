@@ -19,6 +19,7 @@ import polars as pl
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from nhl_bronze.domain.dates import in_window, window_predicate
+from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.location import join_uri, normalize_root
 from nhl_bronze.storage.scan import scan_snapshot
@@ -123,10 +124,14 @@ class DeltaStore:
         properties = WriterProperties(compression="ZSTD", compression_level=6) if compress else None
 
         def write() -> None:
+            # A protected table is audited before every write: appending to a tampered table would bury the
+            # damage under new versions. The commit records the version audited clean.
+            stamp = audit_stamp(require_untampered(self, spec)) if spec.protected else None
             write_deltalake(
                 self.uri(spec),
                 frame,
                 mode="append",
+                commit_properties=stamp,
                 partition_by=list(spec.partition_by) or None,
                 configuration=APPEND_ONLY if spec.protected else None,
                 schema_mode="merge",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from nhl_bronze.domain.dates import in_window, window_predicate
+from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import WriteResult, require_protected, retry_commit
 
@@ -81,6 +82,7 @@ def merge_new_versions(
             return 0, 0, store.version(spec) or 0
         store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                        ingested_at))
+        audited = require_untampered(store, spec)  # blocking: never merge into a table that lost rows
         # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
         table = store.table(spec)
         window = store.scan_table(table).filter(in_window(start, end)).collect()
@@ -103,6 +105,7 @@ def merge_new_versions(
                 source_alias="s",
                 target_alias="t",
                 merge_schema=True,
+                commit_properties=audit_stamp(audited),
             )
             .when_not_matched_insert_all()
             .execute()

@@ -185,9 +185,11 @@ def test_history_check_fails_when_rows_disappear_behind_its_back(tmp_path):
     table.alter.set_table_properties({"delta.appendOnly": "false"})
     table.delete("situation = '5on5'")
 
-    result = materialize_day(STAGING_AND_HISTORY, tmp_path, "2024-10-11", instance=instance)
+    result = materialize_day(STAGING_AND_HISTORY, tmp_path, "2024-10-11", instance=instance, raise_on_error=False)
 
+    # The history audit refuses to write on top of the damage (issue 8); the untouched table still merges.
+    failures = [e.step_failure_data.error.to_string() for e in result.all_events if e.is_step_failure]
+    assert not result.success
+    assert len(failures) == 1 and f"'{TEAMS}' was tampered with" in failures[0] and "SET TBLPROPERTIES" in failures[0]
     checks = {(c.asset_key.to_user_string(), c.check_name): c for c in result.get_asset_check_evaluations()}
-    assert not checks[(TEAMS, "never_shrinks")].passed
-    assert checks[(TEAMS, "never_shrinks")].metadata["rows_before"].value == 6
     assert checks[(PLAYERS, "never_shrinks")].passed
