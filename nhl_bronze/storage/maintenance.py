@@ -20,23 +20,21 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import TypeVar
 
 from deltalake import DeltaTable
-from deltalake.exceptions import CommitFailedError, DeltaError
+from deltalake.exceptions import DeltaError
 
 from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.location import is_uri
 from nhl_bronze.storage.tables import TableSpec
+from nhl_bronze.storage.writes import retry_commit
 
 # One week, Delta's own default for ``delta.deletedFileRetentionDuration``: a reader may time-travel a week back.
 DEFAULT_RETENTION_HOURS = 168
 # Longer than any run (a three-season backfill takes ~25 min), so vacuum never deletes the not-yet-committed
 # files of a writer that is still running, and a day of time travel always works.
 MIN_RETENTION_HOURS = 24
-_COMMIT_ATTEMPTS = 5
-_T = TypeVar("_T")
 
 
 class RetentionTooShortError(ValueError):
@@ -98,25 +96,25 @@ def maintain_table(
     if not store.exists(spec):
         return MaintenanceReport(spec.name, since_version, None, None, 0, 0, 0, 0, 0, None, retention_hours,
                                  None, None, time.perf_counter() - started)
-    table = _open(store, spec)
+    table = store.table(spec)
     version_before = table.version()
     before = footprint(store, spec, table)
     touched = touched_partitions(store, spec, table, since_version)
     to_compact = touched & _partitions_with_several_files(table)
-    compaction = _retry_commit(lambda: _compact(_open(store, spec), to_compact)) if to_compact else {}
+    compaction = retry_commit(lambda: _compact(store.table(spec), to_compact)) if to_compact else {}
     # Full mode: also files no commit references (a killed run's), judged by their age on storage; files
     # removed by a commit inside the retention are kept whatever their age, so recent versions stay readable.
-    vacuumed = _open(store, spec).vacuum(
+    vacuumed = store.table(spec).vacuum(
         retention_hours=retention_hours,
         dry_run=False,
         full=True,
         # Our own minimum was checked above; Delta's own check would refuse anything below 168 h.
         enforce_retention_duration=False,
     )
-    table = _open(store, spec)
+    table = store.table(spec)
     table.create_checkpoint()
     table.cleanup_metadata()
-    table = _open(store, spec)
+    table = store.table(spec)
     return MaintenanceReport(
         table=spec.name,
         since_version=since_version,
@@ -160,7 +158,7 @@ def touched_partitions(
     if since_version >= table.version():
         return set()
     try:
-        earlier = _live_files(_open(store, spec, since_version))
+        earlier = _live_files(store.table(spec, since_version))
     except (DeltaError, OSError, ValueError):  # the log of that version is gone: maintain everything
         return set(current.values())
     return {partition for path, partition in current.items() if path not in earlier}
@@ -206,23 +204,9 @@ def _partitions_with_several_files(table: DeltaTable) -> set[tuple[object, ...]]
     return {partition for partition, count in counts.items() if count > 1}
 
 
-def _open(store: DeltaStore, spec: TableSpec, version: int | None = None) -> DeltaTable:
-    return DeltaTable(_table_uri(store, spec), version=version, storage_options=_storage_options(store))
-
-
-def _table_uri(store: DeltaStore, spec: TableSpec) -> str:
-    return store.uri(spec) if hasattr(store, "uri") else store.path(spec)
-
-
-def _storage_options(store: DeltaStore) -> dict[str, str] | None:
-    return getattr(store, "storage_options", None)
-
-
 def _local_folder(store: DeltaStore, spec: TableSpec) -> str | None:
-    uri = _table_uri(store, spec)
-    if uri.startswith("file://"):
-        return uri.removeprefix("file://")
-    return None if "://" in uri else uri
+    uri = store.uri(spec)
+    return None if is_uri(uri) else uri
 
 
 def _folder_bytes(folder: str) -> int:
@@ -232,16 +216,3 @@ def _folder_bytes(folder: str) -> int:
             with contextlib.suppress(OSError):  # removed by a concurrent vacuum while we walked
                 total += os.path.getsize(os.path.join(root, name))
     return total
-
-
-def _retry_commit(operation: Callable[[], _T]) -> _T:
-    """Compaction loses its commit when a writer removed one of its input files meanwhile (a staging overwrite);
-    re-planning against the new version is safe because compaction only rewrites what that version holds."""
-    for attempt in range(_COMMIT_ATTEMPTS):
-        try:
-            return operation()
-        except CommitFailedError:
-            if attempt == _COMMIT_ATTEMPTS - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")

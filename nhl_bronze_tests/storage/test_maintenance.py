@@ -37,7 +37,7 @@ def append_three_files(store: DeltaStore, day: int, first_id: int) -> None:
 
 
 def table_dir(store: DeltaStore) -> Path:
-    return Path(store.uri(EVENTS) if hasattr(store, "uri") else store.path(EVENTS))
+    return Path(store.uri(EVENTS))
 
 
 def all_rows(store: DeltaStore, version: int | None = None) -> pl.DataFrame:
