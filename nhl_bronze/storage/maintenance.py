@@ -153,9 +153,10 @@ def touched_partitions(
     partition counts.
     """
     current = _live_files(table)
-    if since_version is None:
+    # Newer than the table: the table was re-created since (a migration), so its earlier versions mean nothing.
+    if since_version is None or since_version > table.version():
         return set(current.values())
-    if since_version >= table.version():
+    if since_version == table.version():
         return set()
     try:
         earlier = _live_files(store.table(spec, since_version))
