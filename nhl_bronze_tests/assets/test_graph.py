@@ -28,7 +28,8 @@ def test_definitions_load_with_the_contract_asset_keys():
     from nhl_bronze.definitions import defs
 
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {PLAYERS_STAGING, TEAMS_STAGING, PLAYERS, TEAMS, "bronze_schedule_2023_v2", "bronze_skaters_2023_v2"}
+    assert keys == {PLAYERS_STAGING, TEAMS_STAGING, PLAYERS, TEAMS, "bronze_schedule_2023_v2", "bronze_skaters_2023_v2",
+                    "bronze_table_maintenance"}
     assert defs.resolve_job_def("bronze_job").partitions_def is not None
 
 
