@@ -1,0 +1,1 @@
+"""The ``nhl-bronze`` command line (``nhl_bronze.cli.main``)."""

@@ -1,0 +1,3 @@
+from nhl_bronze.cli.main import main
+
+raise SystemExit(main())

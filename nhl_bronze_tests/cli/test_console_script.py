@@ -1,0 +1,123 @@
+"""The installed ``nhl-bronze`` console script, run in a subprocess against real history tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from deltalake import DeltaTable
+
+from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.raw_responses import RawResponseStore
+from nhl_bronze.storage.tables import ALL_TABLES, PLAYER_GAME_STATS_HISTORY, SKATERS
+from nhl_bronze_tests.history_fixture import GAMES, LATE_SHIFT_CHART_GAME
+
+SCRIPT = Path(sys.executable).parent / "nhl-bronze"
+# A final game that a later schedule answer lists but history never received.
+UNLOADED_GAME, UNLOADED_DATE = 2024020030, date(2024, 10, 12)
+
+
+def nhl_bronze(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
+    assert SCRIPT.exists(), f"the console script is not installed at {SCRIPT}: pip install -e ."
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHL_BRONZE_")}
+    if data_dir is not None:
+        env["NHL_BRONZE_DATA_DIR"] = str(data_dir)
+    return subprocess.run([str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_status_json_reports_tables_coverage_and_the_corrected_game(recorded_history):
+    result = nhl_bronze("status", "--json", "--data-dir", str(recorded_history.data_dir))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    tables = {t["table"]: t for t in status["tables"]}
+    assert set(tables) == {spec.name for spec in ALL_TABLES}
+    for name, table in tables.items():
+        delta = DeltaTable(str(recorded_history.data_dir / name))
+        assert table["delta_version"] == delta.version(), name
+        assert table["files"] == len(delta.file_uris()), name
+        assert table["append_only"] == (name in {"bronze_player_game_stats_v2", "bronze_games_historical_v2",
+                                                  "raw_nhl_api_responses"}), name
+    # 3 games x 36 skaters x 4 situations current; the late game's 144 rows are stored twice.
+    player = tables["bronze_player_game_stats_v2"]
+    assert (player["rows_latest"], player["rows_all_versions"]) == (432, 576)
+    assert player["protocol"] == "reader 1 / writer 2"
+    assert [(s["season"], s["final_in_schedule"], s["in_history"], s["missing"]) for s in status["coverage"]] == [
+        (20242025, len(GAMES), len(GAMES), [])]
+    assert status["corrected_games"] == [{
+        "table": "bronze_player_game_stats_v2", "game_id": LATE_SHIFT_CHART_GAME, "game_date": 20241009,
+        "corrected_keys": 144, "max_version": 2}]
+
+
+def test_verify_passes_on_healthy_tables_found_through_the_environment(recorded_history):
+    result = nhl_bronze("verify", data_dir=recorded_history.data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == f"verify: OK ({recorded_history.data_dir})"
+    assert "checking the column contract" in result.stderr  # progress lines go to stderr
+
+
+@dataclass(frozen=True)
+class _ScheduleAnswer:
+    endpoint: str
+    key: str
+    game_date: date
+    url: str
+    status: int
+    fetched_at: datetime
+    body: bytes
+
+
+@pytest.fixture(scope="module")
+def broken_tables(recorded_history, tmp_path_factory) -> Path:
+    """A copy of the healthy tables with one problem of each kind verify must name."""
+    data_dir = tmp_path_factory.mktemp("broken") / "data"
+    shutil.copytree(recorded_history.data_dir, data_dir)
+    store = DeltaStore(data_dir)
+    schedule = {"gameWeek": [{"date": UNLOADED_DATE.isoformat(), "games": [
+        {"id": UNLOADED_GAME, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}]}
+    RawResponseStore(store).record([_ScheduleAnswer(
+        "schedule", UNLOADED_DATE.isoformat(), UNLOADED_DATE, "/v1/schedule/2024-10-12", 200, datetime.now(UTC),
+        json.dumps(schedule).encode())])
+    # A second latest row for one key: what a merge that looked only inside its window could write.
+    game_rows = store.scan(PLAYER_GAME_STATS_HISTORY).filter(pl.col("gameId") == 2024020001).collect()
+    one_row = game_rows.filter(pl.col("playerId") == game_rows["playerId"].min(), pl.col("situation") == "all")
+    assert one_row.height == 1
+    store.append(PLAYER_GAME_STATS_HISTORY, one_row)
+    skaters = store.scan(SKATERS).collect().with_columns(pl.col("player_I_F_goals").cast(pl.Int64))
+    store.replace(SKATERS, skaters)
+    return data_dir
+
+
+def test_verify_exits_non_zero_with_one_line_per_problem(broken_tables):
+    result = nhl_bronze("verify", "--quiet", "--data-dir", str(broken_tables))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    player_id = pl.read_delta(str(broken_tables / PLAYER_GAME_STATS_HISTORY.name)).filter(
+        pl.col("gameId") == 2024020001)["playerId"].min()
+    assert lines == [
+        f"bronze_player_game_stats_v2: 2 latest rows for key playerId={player_id}, gameId=2024020001, "
+        "situation=all (game date 2024-10-04)",
+        "bronze_skaters_2023_v2: column player_I_F_goals is Int64, the contract says Int32",
+        f"bronze_games_historical_v2: final game {UNLOADED_GAME} of 2024-10-12 (season 20242025) is missing "
+        "from history",
+        f"bronze_player_game_stats_v2: final game {UNLOADED_GAME} of 2024-10-12 (season 20242025) is missing "
+        "from history",
+    ]
+    assert "3 problem(s)" not in result.stderr and "4 problem(s)" in result.stderr
+    assert result.stderr.count("\n") == 1  # --quiet: no progress lines
+
+
+def test_status_lists_the_missing_game(broken_tables):
+    result = nhl_bronze("status", "--data-dir", str(broken_tables))
+    assert result.returncode == 0, result.stderr
+    assert "season 20242025: 3/4 final games in history, 1 missing" in result.stdout
+    assert (f"missing game {UNLOADED_GAME} of 2024-10-12 from bronze_games_historical_v2, "
+            "bronze_player_game_stats_v2") in result.stdout
