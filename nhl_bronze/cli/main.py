@@ -2,6 +2,7 @@
 
     nhl-bronze status [--json]          tables, coverage per season, corrected games
     nhl-bronze verify                   exit 1 with one line per problem (cron, CI)
+    nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
 
 The data dir is ``--data-dir``, else ``NHL_BRONZE_DATA_DIR``, else ``./data`` (the same as the pipeline's).
 """
@@ -11,12 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 
+from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import verify
+from nhl_bronze.readers.source import spec_named
 from nhl_bronze.resources.lakehouse import DATA_DIR_ENV, DEFAULT_DATA_DIR
 from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.maintenance import DEFAULT_RETENTION_HOURS
+from nhl_bronze.storage.tables import ALL_TABLES
 
 
 def _default_data_dir() -> str:
@@ -30,7 +36,7 @@ def _store(args: argparse.Namespace) -> DeltaStore:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    status = collect_status(_store(args), progress_printer(args.quiet or args.json))
+    status = collect_status(_store(args), progress_printer(args.quiet))
     if args.json:
         print(json.dumps(status.to_json(), indent=2, default=str))
     else:
@@ -50,6 +56,19 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_maintain(args: argparse.Namespace) -> int:
+    store = _store(args)
+    specs = [spec_named(name) for name in args.table] if args.table else list(ALL_TABLES)
+    reports, problems = maintain(store, specs, args.retention_hours, progress_printer(args.quiet))
+    if args.json:
+        print(json.dumps({"reports": [asdict(r) for r in reports], "problems": problems}, indent=2, default=str))
+    else:
+        print("\n".join(describe(report) for report in reports))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help=f"table root (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})")
@@ -65,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("verify", parents=[common],
                                 help="history audit, unique latest keys, column contract, missing final games")
     check.set_defaults(handler=run_verify)
+
+    upkeep = commands.add_parser("maintain", parents=[common], help="compact, vacuum, checkpoint, clean the log")
+    upkeep.add_argument("--table", action="append", choices=[s.name for s in ALL_TABLES],
+                        help="a table to maintain (repeatable; default: every table)")
+    upkeep.add_argument("--retention-hours", type=int, default=DEFAULT_RETENTION_HOURS,
+                        help=f"vacuum files unreferenced for longer than this (default {DEFAULT_RETENTION_HOURS})")
+    upkeep.add_argument("--json", action="store_true", help="the maintenance reports as JSON on stdout")
+    upkeep.set_defaults(handler=run_maintain)
     return parser
 
 

@@ -15,6 +15,7 @@ import polars as pl
 from nhl_bronze.cli.status import iso_date
 from nhl_bronze.readers.coverage import coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES, contract_columns, contract_problems
+from nhl_bronze.storage.audit import audit_protected
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.tables import ALL_TABLES, SCHEDULE, SKATERS, TableSpec
@@ -23,10 +24,6 @@ MAX_LINES_PER_CHECK = 50  # per table and check: enough to act on, short enough 
 
 
 def audit_problems(store: DeltaStore) -> list[str]:
-    try:
-        from nhl_bronze.storage.audit import audit_protected
-    except ModuleNotFoundError:  # the audit lands separately (storage); until then verify runs the other checks
-        return []
     return [
         f"{report.table}: Delta version {problem.version} ({problem.operation}): {problem.message}"
         for report in audit_protected(store)
