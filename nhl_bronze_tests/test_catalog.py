@@ -1,0 +1,60 @@
+"""Definition metadata: every contract column with its type and its data-dictionary meaning."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from nhl_bronze.catalog import column_schema, expand_cell, table_metadata
+from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.tables import (
+    GAMES_HISTORICAL_HISTORY,
+    GAMES_HISTORICAL_STAGING,
+    PLAYER_GAME_STATS_HISTORY,
+    PLAYER_GAME_STATS_STAGING,
+    SCHEDULE,
+    SKATERS,
+)
+
+# Contract columns (+ 4 lineage columns in history), as docs/DATA_DICTIONARY.md and README state them.
+COLUMN_COUNTS = {
+    PLAYER_GAME_STATS_STAGING: 133, GAMES_HISTORICAL_STAGING: 59, PLAYER_GAME_STATS_HISTORY: 137,
+    GAMES_HISTORICAL_HISTORY: 63, SCHEDULE: 7, SKATERS: 10,
+}
+
+
+@pytest.mark.parametrize("spec", list(COLUMN_COUNTS), ids=lambda s: s.name)
+def test_every_column_has_a_type_and_a_description(spec):
+    schema = column_schema(spec)
+    assert len(schema.columns) == COLUMN_COUNTS[spec]
+    undocumented = [c.name for c in schema.columns if not c.description]
+    assert undocumented == []
+    assert all(c.type in {"String", "Int32", "Float64", "Date", "Datetime(time_unit='us', time_zone='UTC')"}
+               for c in schema.columns), {c.type for c in schema.columns}
+
+
+def test_grouped_dictionary_rows_reach_the_right_columns():
+    by_name = {c.name: c for c in column_schema(PLAYER_GAME_STATS_HISTORY).columns}
+    assert by_name["icetime"].description == "(from the shift chart) seconds on ice in the situation"
+    assert by_name["icetime"].type == "Float64" and by_name["playerId"].constraints.nullable is False
+    assert by_name["I_F_highDangerGoals"].description == "his goals per danger bucket"
+    assert by_name["OnIce_A_lowDangerGoals"].description.endswith("the opponent's attempts while he was on the ice")
+    assert by_name["_version"].description.startswith("1 for the first version of a key")
+    teams = {c.name: c.description for c in column_schema(GAMES_HISTORICAL_STAGING).columns}
+    assert teams["playContinuedOutsideZoneAgainst"] == "the same after the opponent's attempts"
+    assert teams["faceOffsWonAgainst"] == "faceoffs won by the team / by the opponent"
+
+
+def test_dictionary_notations_expand_to_contract_columns():
+    names = ["aFor", "bFor", "cFor", "aAgainst", "bAgainst", "x_lowShots", "x_highShots", "P_one", "P_two"]
+    assert expand_cell("aFor … cFor (3)", names) == ["aFor", "bFor", "cFor"]
+    assert expand_cell("P_* (2)", names) == ["P_one", "P_two"]
+    assert expand_cell("x_{low,high}Shots", names) == ["x_lowShots", "x_highShots"]
+    assert expand_cell("aFor / Against, bFor / …Against", names) == ["aFor", "aAgainst", "bFor", "bAgainst"]
+
+
+def test_table_metadata_names_the_table_and_its_location(tmp_path):
+    metadata = table_metadata(SKATERS, DeltaStore(tmp_path))
+    assert metadata["dagster/table_name"] == "bronze_skaters_2023_v2"
+    assert metadata["dagster/uri"] == str(tmp_path / "bronze_skaters_2023_v2")
+    assert isinstance(metadata["dagster/column_schema"], dg.TableSchema)
