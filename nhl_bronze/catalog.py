@@ -152,3 +152,40 @@ def table_metadata(spec: TableSpec, store: DeltaStore | None = None) -> dict:
     if store is not None:
         metadata["dagster/uri"] = store.uri(spec)
     return metadata
+
+
+GAMES_TABLE_SCHEMA = dg.TableSchema(columns=[
+    dg.TableColumn("game_id", "int", description="NHL game id"),
+    dg.TableColumn("game_date", "string", description="NHL (US Eastern) game date"),
+    dg.TableColumn("step", "string", description="what failed (endpoint or statistics); empty for pending games"),
+    dg.TableColumn("reason", "string"),
+    dg.TableColumn("url", "string", description="the request that failed, when there was one"),
+])
+
+
+def games_table(games, limit: int = 200) -> dg.TableMetadataValue:
+    """Failed (``GameFetchError``) or pending/skipped (``UnfetchedGame``) games as a table in the UI, one row per
+    game: its id, date, failing step, reason and URL. At most ``limit`` rows (the count is metadata of its own)."""
+    return dg.MetadataValue.table(
+        records=[
+            dg.TableRecord({
+                "game_id": int(game.game_id),
+                "game_date": str(game.game_date),
+                "step": str(getattr(game, "endpoint", "") or ""),
+                "reason": str(game.reason),
+                "url": str(getattr(game, "url", "") or ""),
+            })
+            for game in list(games)[:limit]
+        ],
+        schema=GAMES_TABLE_SCHEMA,
+    )
+
+
+def games_in_table(value: dg.TableMetadataValue) -> list[str]:
+    """The rows of a ``games_table`` as one line each: ``game <id> (<date>): <step> failed: <reason>``."""
+    return [
+        f"game {r.data['game_id']} ({r.data['game_date']}): "
+        + (f"{r.data['step']} failed: " if r.data.get("step") else "")
+        + str(r.data["reason"])
+        for r in value.records
+    ]

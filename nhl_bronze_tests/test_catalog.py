@@ -58,3 +58,18 @@ def test_table_metadata_names_the_table_and_its_location(tmp_path):
     assert metadata["dagster/table_name"] == "bronze_skaters_2023_v2"
     assert metadata["dagster/uri"] == str(tmp_path / "bronze_skaters_2023_v2")
     assert isinstance(metadata["dagster/column_schema"], dg.TableSchema)
+
+
+def test_games_table_lists_each_game_with_date_step_and_reason():
+    from datetime import date
+
+    from nhl_bronze.catalog import games_in_table, games_table
+    from nhl_bronze.resources.errors import GameFetchError
+
+    failed = [GameFetchError(2024020009, date(2024, 10, 9), "boxscore", "http://x/boxscore", "HTTP 500")]
+    value = games_table(failed)
+    assert isinstance(value, dg.TableMetadataValue)
+    assert [r.data for r in value.records] == [{"game_id": 2024020009, "game_date": "2024-10-09",
+                                                 "step": "boxscore", "reason": "HTTP 500", "url": "http://x/boxscore"}]
+    assert games_in_table(value) == ["game 2024020009 (2024-10-09): boxscore failed: HTTP 500"]
+    assert len(games_table(failed * 300, limit=200).records) == 200
