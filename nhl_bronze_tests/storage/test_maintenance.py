@@ -1,6 +1,5 @@
 """Maintenance on real Delta tables: fewer files, same rows, time travel kept, killed runs' files removed."""
 
-import importlib.util
 import os
 import time
 from pathlib import Path
@@ -9,6 +8,7 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
+from nhl_bronze.storage.audit import audit_table
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import MIN_RETENTION_HOURS, RetentionTooShortError, maintain_table
 from nhl_bronze.storage.tables import TableSpec
@@ -138,12 +138,12 @@ def test_appends_after_maintenance_keep_working(store):
     assert all_rows(store)["id"].to_list() == [0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23, 500, 501, 502, 503]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("nhl_bronze.storage.audit") is None, reason="no history audit yet")
-def test_history_audit_stays_green_after_maintenance(store):
-    from nhl_bronze.storage.audit import audit_table
-
+def test_history_audit_stays_green_after_compaction_and_vacuum(store):
     append_three_files(store, DAY_A, 0)
+    killed_run_file = next(table_dir(store).glob("gameDate=*")) / "part-killed-run.parquet"
+    killed_run_file.write_bytes(b"never committed")
+    os.utime(killed_run_file, (TEN_DAYS_AGO, TEN_DAYS_AGO))
     maintain_table(store, EVENTS)
 
-    report = audit_table(store, EVENTS)
+    report = audit_table(store, EVENTS, full=True)
     assert report.ok, report.problems
