@@ -1,12 +1,18 @@
 """The raw landing store: every API response body ever fetched, compressed and append-only.
 
 It is what makes a parser change cheap: staging can be rebuilt for any range from these bodies with zero API
-calls. Rows are keyed by endpoint, resource key (a date or a game id) and fetch time; a re-fetch adds a row and
-readers take the newest body per (endpoint, key).
+calls. Rows are keyed by endpoint, resource key (a date or a game id) and fetch time; readers take the newest
+body per (endpoint, key).
+
+A body is landed only when it differs from the latest landed body of its (endpoint, key) (``body_sha256``), so
+the store grows with new content, not with re-runs: a daily run that re-fetches three days of unchanged games
+lands nothing for them, and the latest landed body is still the latest body the API returned. Rows landed
+before the hash column existed read ``body_sha256`` null; their hash is computed from their body when needed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,8 +33,11 @@ RAW_SCHEMA = pl.Schema(
         "status": pl.Int32,
         "fetched_at": pl.Datetime("us", "UTC"),
         "body": pl.Binary,
+        "body_sha256": pl.String,
     }
 )
+BODY_SHA256 = "body_sha256"
+_RESOURCE = ("endpoint", "key")
 
 
 class RawResponseLike(Protocol):
@@ -50,19 +59,78 @@ class StoredBodies:
 
 
 class RawResponseStore:
+    # Off only to measure what the dedupe saves (benchmarks/bench_season.py --no-dedupe); on in production.
+    dedupe_bodies = True
+
     def __init__(self, store: DeltaStore):
         self.store = store
 
     def record(self, responses: Iterable[RawResponseLike]) -> WriteResult:
         frame = pl.DataFrame(
             [
-                (r.endpoint, r.key, game_date_int(r.game_date), r.url, r.status, r.fetched_at, r.body)
+                (r.endpoint, r.key, game_date_int(r.game_date), r.url, r.status, r.fetched_at, r.body,
+                 hashlib.sha256(r.body).hexdigest())
                 for r in responses
             ],
             schema=RAW_SCHEMA,
             orient="row",
         )
+        if self.dedupe_bodies:
+            frame = self._new_content(frame)
         return self.store.append(RAW_API_RESPONSES, frame, compress=True)
+
+    def _new_content(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows whose (status, body) differs from the one landed just before for the same (endpoint, key),
+        looking first at the store's latest row and then at the earlier rows of this batch."""
+        if frame.is_empty():
+            return frame
+        compared = ["status", BODY_SHA256]
+        landed = self._latest_landed(frame).select(*_RESOURCE, *compared, pl.lit(-1, pl.Int64).alias("_order"))
+        batch = frame.sort("fetched_at").with_row_index("_order").with_columns(pl.col("_order").cast(pl.Int64))
+        sequence = pl.concat([landed, batch.select(landed.columns)]).sort("_order")
+        previous = [pl.col(c).shift(1).over(_RESOURCE, order_by="_order") for c in compared]
+        changed = sequence.filter(
+            pl.col("_order") >= 0,
+            pl.any_horizontal(pl.col(c).ne_missing(p) for c, p in zip(compared, previous, strict=True)),
+        )
+        return batch.join(changed.select("_order"), on="_order", how="semi").drop("_order")
+
+    def _latest_landed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Status and body hash of the latest landed row of each (endpoint, key) in ``frame``; read from the
+        partitions of the frame's endpoints and dates only, and without the bodies (except for rows landed before
+        the hash column existed)."""
+        empty = pl.DataFrame(schema={"endpoint": pl.String, "key": pl.String, "status": pl.Int32,
+                                     BODY_SHA256: pl.String})
+        if not self.store.exists(RAW_API_RESPONSES):
+            return empty
+        rows = self.store.scan(RAW_API_RESPONSES).filter(
+            pl.col("endpoint").is_in(frame["endpoint"].unique().implode()),
+            pl.col(GAME_DATE_COLUMN).is_in(frame[GAME_DATE_COLUMN].unique().implode()),
+            pl.col("key").is_in(frame["key"].unique().implode()),
+        )
+        hashed = BODY_SHA256 in rows.collect_schema()
+        latest = (
+            rows.select(*_RESOURCE, "fetched_at", "status",
+                        pl.col(BODY_SHA256) if hashed else pl.lit(None, pl.String).alias(BODY_SHA256))
+            .sort("fetched_at")
+            .group_by(_RESOURCE, maintain_order=True)
+            .last()
+            .collect()
+        )
+        unhashed = latest.filter(pl.col(BODY_SHA256).is_null())
+        if unhashed.is_empty():
+            return latest.select(empty.columns)
+        bodies = rows.join(unhashed.lazy().select(*_RESOURCE, "fetched_at"), on=[*_RESOURCE, "fetched_at"]).select(
+            *_RESOURCE, "fetched_at", "body").collect()
+        computed = bodies.select(
+            *_RESOURCE, "fetched_at",
+            pl.Series(BODY_SHA256, [hashlib.sha256(b).hexdigest() for b in bodies["body"]], pl.String),
+        )
+        return (
+            latest.join(computed, on=[*_RESOURCE, "fetched_at"], how="left", suffix="_computed")
+            .with_columns(pl.coalesce(BODY_SHA256, f"{BODY_SHA256}_computed").alias(BODY_SHA256))
+            .select(empty.columns)
+        )
 
     def newest_bodies(self, start: date, end: date) -> StoredBodies:
         """Bodies for ``[start, end)``: schedules requested up to 6 days earlier still cover ``start``."""
