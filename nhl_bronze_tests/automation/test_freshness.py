@@ -39,9 +39,8 @@ def _record(instance: dg.DagsterInstance, partition: str) -> None:
 def test_history_is_stale_until_the_due_date_is_materialized():
     due = _due_partition()
     day_before = (datetime.fromisoformat(due) - timedelta(days=1)).date().isoformat()
-    with dg.instance_for_test() as instance:
-        assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, False)
-        _record(instance, day_before)  # an older date arriving does not make history fresh
-        assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, False)
-        _record(instance, due)
-        assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, True)
+    instance = dg.DagsterInstance.ephemeral()
+    _record(instance, day_before)  # an older date arriving does not make history fresh
+    assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, False)
+    _record(instance, due)
+    assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, True)
