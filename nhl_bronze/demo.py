@@ -4,7 +4,9 @@
     python -m nhl_bronze.demo --start 2024-01-01 --days 31 --data-dir /tmp/nhl
 
 Everything runs in-process against the built-in simulator: no network, nothing to start. Run it twice and
-history does not grow: that is the point.
+history does not grow: that is the point. The runs are recorded in a persistent Dagster instance
+(``--dagster-home``, default ``$DAGSTER_HOME`` or ``./dagster_home``), so ``dagster dev`` started afterwards
+with that ``DAGSTER_HOME`` shows the demo's materializations, checks and metadata.
 """
 
 import argparse
@@ -14,24 +16,37 @@ import warnings
 from datetime import date, timedelta
 
 import dagster as dg
-import polars as pl
 
 from nhl_bronze.automation.jobs import partition_range_tags
 from nhl_bronze.resources.lakehouse import DATA_DIR_ENV, DEFAULT_DATA_DIR, LakehouseResource
 from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import ALL_TABLES
 
+DEFAULT_DAGSTER_HOME = "./dagster_home"
 
-def run_demo(start: date, days: int, data_dir: str) -> dg.ExecuteInProcessResult:
+
+def persistent_instance(dagster_home: str) -> dg.DagsterInstance:
+    """The instance of ``dagster_home`` (created with default settings if new): what ``dagster dev`` reads."""
+    home = os.path.abspath(dagster_home)
+    os.makedirs(home, exist_ok=True)
+    settings_file = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(settings_file):
+        with open(settings_file, "w", encoding="utf-8") as file:
+            file.write("# Created by python -m nhl_bronze.demo: default (SQLite) storage in this folder.\n")
+    return dg.DagsterInstance.from_config(home)
+
+
+def run_demo(start: date, days: int, data_dir: str,
+             instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     from nhl_bronze.definitions import defs
 
     last = start + timedelta(days=days - 1)
     # The simulated "today" is the day after the window, so every game in it is final.
     today = (last + timedelta(days=1)).isoformat()
     job = defs.resolve_job_def("bronze_job")
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     return job.execute_in_process(
-        instance=instance,
+        instance=instance or dg.DagsterInstance.ephemeral(),
         tags=partition_range_tags(start.isoformat(), last.isoformat()),
         # INFO shows the progress lines (dates done, games, requests per second) without Dagster's debug events.
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
@@ -47,19 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 10, 8))
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR))
+    parser.add_argument("--dagster-home", default=os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME,
+                        help="where the runs are recorded (default: $DAGSTER_HOME or ./dagster_home)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
     started = time.perf_counter()
-    result = run_demo(args.start, args.days, args.data_dir)
+    with persistent_instance(args.dagster_home) as instance:
+        result = run_demo(args.start, args.days, args.data_dir, instance)
     elapsed = time.perf_counter() - started
     print(f"\nbronze_job {args.start}+{args.days}d: {'SUCCESS' if result.success else 'FAILED'} in {elapsed:.1f} s")
     print(f"{'table':42} {'rows':>9}  path")
+    store = DeltaStore(args.data_dir)
     for spec in ALL_TABLES:
-        path = os.path.join(args.data_dir, spec.name)
-        if os.path.isdir(path):
-            rows = pl.scan_delta(path).select(pl.len()).collect().item()
-            print(f"{spec.name:42} {rows:>9}  {path}")
+        if store.exists(spec):
+            print(f"{spec.name:42} {store.row_count(spec):>9}  {store.uri(spec)}")
+    home, data_dir = os.path.abspath(args.dagster_home), os.path.abspath(args.data_dir)
+    print(f"\nRuns, checks and metadata are recorded in DAGSTER_HOME={home}. Browse them (offline) with:\n"
+          f"  DAGSTER_HOME={home} NHL_BRONZE_DATA_DIR={data_dir} NHL_BRONZE_OFFLINE=1 dagster dev")
     return 0 if result.success else 1
 
 

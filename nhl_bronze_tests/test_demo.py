@@ -1,14 +1,26 @@
+import dagster as dg
 import polars as pl
 
 from nhl_bronze.demo import main
 
 
-def test_the_readme_demo_backfills_offline_and_is_idempotent(tmp_path, capsys):
-    args = ["--start", "2024-10-08", "--days", "2", "--data-dir", str(tmp_path)]
+def test_the_readme_demo_backfills_offline_is_idempotent_and_records_its_runs(tmp_path, capsys):
+    home = tmp_path / "dagster_home"
+    args = ["--start", "2024-10-08", "--days", "2", "--data-dir", str(tmp_path / "data"), "--dagster-home", str(home)]
     assert main(args) == 0
-    history = pl.read_delta(str(tmp_path / "bronze_player_game_stats_v2"))
+    history = pl.read_delta(str(tmp_path / "data" / "bronze_player_game_stats_v2"))
     assert history.height > 0 and history["gameDate"].unique().sort().to_list() == [20241008, 20241009]
 
     assert main(args) == 0
-    assert pl.read_delta(str(tmp_path / "bronze_player_game_stats_v2")).height == history.height
-    assert "bronze_games_historical_v2" in capsys.readouterr().out
+    assert pl.read_delta(str(tmp_path / "data" / "bronze_player_game_stats_v2")).height == history.height
+    output = capsys.readouterr().out
+    assert "bronze_games_historical_v2" in output and f"DAGSTER_HOME={home}" in output
+
+    # A fresh instance on that home (what `dagster dev` opens) sees both runs and their materializations.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS] * 2
+        history_key = dg.AssetKey("bronze_player_game_stats_v2")
+        event = instance.get_latest_materialization_event(history_key)
+        assert event is not None and event.run_id == runs[0].run_id  # the newest run
+        assert instance.get_materialized_partitions(history_key) == {"2024-10-08", "2024-10-09"}
