@@ -148,7 +148,9 @@ def test_team_rows_mirror_each_other(frames_by_game, game_id):
         other = teams.filter(
             (pl.col("team") == row["opposingTeam"]) & (pl.col("situation") == mirror[row["situation"]])
         ).row(0, named=True)
-        for column in ("shotsOnGoal", "goals", "blockedShotAttempts", "rebounds", "hits", "faceOffsWon"):
+        # (not blockedShotAttempts: the opponent's teammate-blocked attempts are no blocks of this team)
+        for column in ("shotsOnGoal", "goals", "shotAttempts", "unblockedShotAttempts", "rebounds", "hits",
+                       "faceOffsWon"):
             assert row[f"{column}For"] == other[f"{column}Against"], (row["situation"], column)
 
 

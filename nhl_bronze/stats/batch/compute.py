@@ -28,7 +28,8 @@ _TYPES = {
     "name": _STR, "sortOrder": _I64, "period": _I64, "t": _I64, "type": _STR, "code": _STR,
     "homeDefends": _STR, "x": _F64, "y": _F64, "ownerSide": _STR, "shooter": _I64, "blocker": _I64,
     "assist1": _I64, "assist2": _I64, "hitter": _I64, "tgPlayer": _I64, "foWinner": _I64, "foLoser": _I64,
-    "penBy": _I64, "penDrawn": _I64, "penMinutes": _F64, "start": _I64, "end": _I64,
+    "penBy": _I64, "penDrawn": _I64, "penMinutes": _F64, "teammateBlocked": _BOOL,
+    "start": _I64, "end": _I64,
 }
 
 

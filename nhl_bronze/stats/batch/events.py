@@ -3,7 +3,8 @@
 ``actor`` is the side credited "For" an event:
 * shot attempts (shot-on-goal, missed-shot, blocked-shot, goal): the shooter's roster side, never
   ``eventOwnerTeamId`` alone (for blocked shots the owner has not been stable across API seasons);
-  fallbacks: the side opposite the blocker, then the owner;
+  fallbacks: the side opposite the blocker (the blocker's own side for a "teammate-blocked" attempt), then
+  the owner;
 * hit: the hitter's side; takeaway/giveaway: the player's side; faceoff: the winner's side;
   penalty: the side of the penalised player (``committedByPlayerId``), else the owner (bench minors).
 
@@ -30,8 +31,13 @@ PLAY_STOPPING = ("stoppage", "faceoff", "period-start", "period-end", "game-end"
 NOT_CONTINUED = ("stoppage", "faceoff", "period-start", "period-end", "game-end", "penalty")
 OFFENSIVE_BLUE_LINE = 25.0
 
-# indicator columns shared by the team and on-ice aggregations
-SHOT_COUNTS = ("sog", "missed", "blocked", "goals")
+# indicator columns shared by the team and on-ice aggregations. ``blocked``: the attempt was blocked (by anybody:
+# it is a blocked attempt of the shooter's team); ``blocks``: it was blocked by the OPPONENT (an attempt with
+# reason "teammate-blocked" is not, so each team's blocks equal the NHL's team ``blockedShots``).
+SHOT_COUNTS = ("sog", "missed", "blocked", "attempts", "blocks", "goals")
+# indicator counted "Against" the other team instead of the "For" one (For: the shooter's team's blocked attempts;
+# Against: the blocks of the team that was shot at)
+AGAINST_INDICATOR = {"blocked": "blocks"}
 DANGER_COUNTS = ("low_shots", "medium_shots", "high_shots", "low_goals", "medium_goals", "high_goals")
 EVENT_COUNTS = (
     *SHOT_COUNTS, "rebounds", "rebound_goals", *DANGER_COUNTS, "continued_in", "continued_out",
@@ -63,7 +69,8 @@ _BLOCKER_SIDE = pl.col("_blockerSide")
 _CREDIT = [
     pl.coalesce(
         "_side",
-        pl.when((_KIND == BLOCKED) & (_BLOCKER_SIDE == HOME)).then(pl.lit(AWAY))
+        pl.when((_KIND == BLOCKED) & pl.col("teammateBlocked")).then(_BLOCKER_SIDE)
+        .when((_KIND == BLOCKED) & (_BLOCKER_SIDE == HOME)).then(pl.lit(AWAY))
         .when((_KIND == BLOCKED) & (_BLOCKER_SIDE == AWAY)).then(pl.lit(HOME)),
         "ownerSide",
     ).alias("actor"),
@@ -96,6 +103,8 @@ _FLAGS = {
     "sog": _ON_NET,
     "missed": _KIND == MISSED,
     "blocked": _KIND == BLOCKED,
+    "attempts": _IS_ATTEMPT,
+    "blocks": (_KIND == BLOCKED) & ~pl.col("teammateBlocked"),
     "goals": _IS_GOAL,
     "rebounds": pl.col("_rebound"),
     "rebound_goals": pl.col("_rebound") & _IS_GOAL,
@@ -142,5 +151,5 @@ def enrich_events(events: pl.LazyFrame, sides: pl.LazyFrame) -> pl.LazyFrame:
         .join(_buckets(events), on="code", how="left", maintain_order="left")
         .with_columns(_SEQUENCE)
         .with_columns(_FLAG_COLUMNS)
-        .drop("_rebound", "_continued", "_inZone")
+        .drop("_rebound", "_continued", "_inZone", "teammateBlocked")
     )

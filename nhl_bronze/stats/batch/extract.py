@@ -18,6 +18,8 @@ from nhl_bronze.stats.situations import AWAY, HOME
 
 SHIFT_TYPE_CODE = 517  # 505 rows are goal markers
 GOAL, BLOCKED = "goal", "blocked-shot"
+# a blocked shot whose blocker is the shooter's own teammate: an attempt, but no block by the opponent
+TEAMMATE_BLOCKED = "teammate-blocked"
 
 # column names of the row tuples, in tuple order (the frames module gives them their types)
 GAME_FIELDS = ("gi", "gameId", "season", "gameType", "gameDate", "awayTeam", "homeTeam", "hasShifts")
@@ -26,7 +28,7 @@ SIDE_FIELDS = ("gi", "playerId", "side")
 EVENT_FIELDS = (
     "gi", "sortOrder", "period", "t", "type", "code", "homeDefends", "x", "y", "ownerSide",
     "shooter", "blocker", "assist1", "assist2", "hitter", "tgPlayer", "foWinner", "foLoser",
-    "penBy", "penDrawn", "penMinutes",
+    "penBy", "penDrawn", "penMinutes", "teammateBlocked",
 )
 SHIFT_FIELDS = ("gi", "playerId", "period", "start", "end")
 
@@ -122,6 +124,7 @@ def event_rows(gi: int, ctx: GameContext, play_by_play: dict) -> list[tuple]:
             _int_or_none(d.get("committedByPlayerId")),
             _int_or_none(d.get("drawnByPlayerId")) if is_penalty else None,
             None if duration is None else float(duration),
+            kind == BLOCKED and d.get("reason") == TEAMMATE_BLOCKED,
         ))
     return rows
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from nhl_bronze.stats.batch.events import AGAINST_INDICATOR
 from nhl_bronze.stats.batch.rollup import bucket_of_side
 
 ON_ICE_EVENT_TYPES = ("shot-on-goal", "missed-shot", "blocked-shot", "goal", "hit", "takeaway", "giveaway")
 ON_ICE_COUNTS = (
-    "sog", "missed", "blocked", "goals", "low_shots", "medium_shots", "high_shots",
+    "sog", "missed", "blocked", "attempts", "goals", "low_shots", "medium_shots", "high_shots",
     "low_goals", "medium_goals", "high_goals", "hits", "takeaways", "giveaways",
 )
 
@@ -48,7 +49,7 @@ _COUNTED = pl.col("actor").is_not_null() & pl.col("type").is_in(ON_ICE_EVENT_TYP
 _IS_FOR = (pl.col("actor") == pl.col("side")).cast(pl.Int32).alias("_for")
 _FOR_AGAINST = [
     *(pl.col(c).mul(pl.col("_for")).sum().alias(f"F_{c}") for c in ON_ICE_COUNTS),
-    *(pl.col(c).mul(1 - pl.col("_for")).sum().alias(f"A_{c}") for c in ON_ICE_COUNTS),
+    *(pl.col(AGAINST_INDICATOR.get(c, c)).mul(1 - pl.col("_for")).sum().alias(f"A_{c}") for c in ON_ICE_COUNTS),
 ]
 
 
@@ -61,7 +62,8 @@ def on_ice_counts(events: pl.LazyFrame, shifts: pl.LazyFrame, all_shifts: pl.Laz
     period_end = all_shifts.group_by("gi", "period").agg(periodEnd=pl.col("end").max())
     counted = (
         events.filter(_COUNTED)
-        .select("gi", "period", "t", "type", "actor", "sitHome", "sitAway", *ON_ICE_COUNTS)
+        .select("gi", "period", "t", "type", "actor", "sitHome", "sitAway", *ON_ICE_COUNTS,
+                *AGAINST_INDICATOR.values())
         .join(period_end, on=["gi", "period"], how="inner")
         .with_columns(_t=clock("t"))
         .drop("gi", "period")

@@ -25,8 +25,8 @@ from nhl_bronze.stats.situations import HOME, SITUATIONS
 # the on-ice counts are named like the team's (a subset of its indicator -> MoneyPuck stem mapping)
 _ON_ICE_STEMS = {
     column: STEMS[column]
-    for column in ("sog", "missed", "blocked", "goals", "low_shots", "medium_shots", "high_shots", "low_goals",
-                   "medium_goals", "high_goals")
+    for column in ("sog", "missed", "blocked", "attempts", "goals", "low_shots", "medium_shots", "high_shots",
+                   "low_goals", "medium_goals", "high_goals")
 }
 _ON_ICE_TEAM_EVENTS = ("hits", "takeaways", "giveaways")
 _ON_ICE_NAMES = {
@@ -72,8 +72,6 @@ _SUMS = {
     "I_F_points": ("I_F_goals", "I_F_primaryAssists", "I_F_secondaryAssists"),
     "I_F_shotAttempts": ("I_F_shotsOnGoal", "I_F_missedShots", "I_F_blockedShotAttempts"),
     "I_F_unblockedShotAttempts": ("I_F_shotsOnGoal", "I_F_missedShots"),
-    **{f"OnIce_{fa}_shotAttempts": tuple(f"OnIce_{fa}_{s}" for s in ("shotsOnGoal", "missedShots",
-                                                                       "blockedShotAttempts")) for fa in "FA"},
     **{f"OnIce_{fa}_unblockedShotAttempts": (f"OnIce_{fa}_shotsOnGoal", f"OnIce_{fa}_missedShots") for fa in "FA"},
 }
 _DERIVED = [

@@ -2,6 +2,9 @@
 
 "For" = events credited to this team (``actor``), "Against" = the opponent's, each bucketed in the
 situation seen from THIS team's side (a 5-on-4 event is ``5on4`` for one team, ``4on5`` for the other).
+One exception to the mirror: ``blockedShotAttemptsAgainst`` counts only the opponent's attempts THIS team
+blocked (``blocks``), while the opponent's ``blockedShotAttemptsFor`` also has its teammate-blocked attempts;
+``shotAttempts`` is counted directly, so Corsi For/Against still mirror each other.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA
-from nhl_bronze.stats.batch.events import EVENT_COUNTS
+from nhl_bronze.stats.batch.events import AGAINST_INDICATOR, EVENT_COUNTS
 from nhl_bronze.stats.batch.rollup import share, sum_by_situation
 from nhl_bronze.stats.situations import AWAY, HOME, SITUATIONS
 
@@ -18,6 +21,7 @@ STEMS = {
     "sog": "shotsOnGoal",
     "missed": "missedShots",
     "blocked": "blockedShotAttempts",
+    "attempts": "shotAttempts",
     "goals": "goals",
     "rebounds": "rebounds",
     "rebound_goals": "reboundGoals",
@@ -35,20 +39,22 @@ STEMS = {
     "takeaways": "takeaways",
     "giveaways": "giveaways",
 }
-assert tuple(STEMS) == EVENT_COUNTS
+AGAINST_SOURCE = {**{c: c for c in STEMS}, **AGAINST_INDICATOR}
+assert set(STEMS) | {"blocks"} == set(EVENT_COUNTS)
 COUNT_COLUMNS = [f"{stem}{suffix}" for suffix in ("For", "Against") for stem in STEMS.values()]
 
 
 _IS_FOR = pl.col("_for").cast(pl.Int32)
 _FOR_AGAINST = [
     *(pl.col(c).mul(_IS_FOR).sum().alias(f"{stem}For") for c, stem in STEMS.items()),
-    *(pl.col(c).mul(1 - _IS_FOR).sum().alias(f"{stem}Against") for c, stem in STEMS.items()),
+    *(pl.col(AGAINST_SOURCE[c]).mul(1 - _IS_FOR).sum().alias(f"{stem}Against") for c, stem in STEMS.items()),
 ]
 
 
 def team_counts(events: pl.LazyFrame) -> pl.LazyFrame:
     """COUNT_COLUMNS per (gi, side, situation), only for the (side, situation)s that had an event."""
-    credited = events.filter(pl.col("actor").is_not_null()).select("gi", "actor", "sitHome", "sitAway", *STEMS)
+    credited = events.filter(pl.col("actor").is_not_null()).select("gi", "actor", "sitHome", "sitAway",
+                                                                    *EVENT_COUNTS)
     views = pl.concat([
         credited.with_columns(side=pl.lit(side), situation=pl.col(column), _for=(pl.col("actor") == side))
         for side, column in ((HOME, "sitHome"), (AWAY, "sitAway"))
@@ -57,12 +63,10 @@ def team_counts(events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def derived_counts() -> dict[str, pl.Expr]:
-    """Attempts, unblocked attempts and saved shots from the four base counts (For and Against)."""
+    """Unblocked attempts and saved shots from the base counts (For and Against)."""
     out = {}
     for suffix in ("For", "Against"):
-        sog, missed = pl.col(f"shotsOnGoal{suffix}"), pl.col(f"missedShots{suffix}")
-        blocked, goals = pl.col(f"blockedShotAttempts{suffix}"), pl.col(f"goals{suffix}")
-        out[f"shotAttempts{suffix}"] = sog + missed + blocked
+        sog, missed, goals = pl.col(f"shotsOnGoal{suffix}"), pl.col(f"missedShots{suffix}"), pl.col(f"goals{suffix}")
         out[f"unblockedShotAttempts{suffix}"] = sog + missed
         out[f"savedShotsOnGoal{suffix}"] = sog - goals
         out[f"savedUnblockedShotAttempts{suffix}"] = sog + missed - goals
