@@ -121,3 +121,21 @@ def test_status_lists_the_missing_game(broken_tables):
     assert "season 20242025: 3/4 final games in history, 1 missing" in result.stdout
     assert (f"missing game {UNLOADED_GAME} of 2024-10-12 from bronze_games_historical_v2, "
             "bronze_player_game_stats_v2") in result.stdout
+
+
+def test_verify_names_the_commit_that_erased_history(recorded_history, tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(recorded_history.data_dir, data_dir)
+    games = DeltaTable(str(data_dir / "bronze_games_historical_v2"))
+    games.restore(0)  # accepted by the Delta protocol on an appendOnly table: every row is gone
+    restore_version = games.version()
+
+    result = nhl_bronze("verify", "-q", "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"bronze_games_historical_v2: Delta version {restore_version} (RESTORE): ")
+               for line in lines), lines
+    for game_id, game_date in GAMES.items():
+        day = f"{str(game_date)[:4]}-{str(game_date)[4:6]}-{str(game_date)[6:]}"
+        assert (f"bronze_games_historical_v2: final game {game_id} of {day} (season 20242025) is missing from "
+                "history") in lines
