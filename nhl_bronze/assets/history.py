@@ -9,7 +9,7 @@ from nhl_bronze.assets.window import partition_window
 from nhl_bronze.domain.dates import chunk_window
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.storage.history import latest_versions, merge_new_versions
+from nhl_bronze.storage.history import duplicate_latest_keys, latest_of_window_games, merge_new_versions
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -73,10 +73,9 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
             inserted += result.rows_written
             unchanged += result.rows_unchanged
         rows_after = store.row_count(history)
-        # Filter before taking latest versions: a key's versions all share its game's date, and the filter then
-        # prunes the scan to the window's partitions instead of reading the whole history.
-        latest = latest_versions(store.read_window(history, start, end).lazy(), history).collect()
-        duplicates = latest.height - latest.select(history.key).unique().height
+        # The latest versions of the window's games over the whole table (a moved game has rows elsewhere).
+        latest = latest_of_window_games(store, history, start, end)
+        duplicates = duplicate_latest_keys(latest, history)
 
         yield dg.MaterializeResult(
             metadata={

@@ -20,7 +20,7 @@ from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from nhl_bronze.domain.dates import in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
-from nhl_bronze.storage.history import latest_versions
+from nhl_bronze.storage.history import latest_of_window_games, latest_versions
 from nhl_bronze.storage.location import join_uri, normalize_root
 from nhl_bronze.storage.scan import scan_snapshot
 from nhl_bronze.storage.tables import TableSpec
@@ -69,9 +69,10 @@ class DeltaStore:
     def scan(self, spec: TableSpec, version: int | None = None) -> pl.LazyFrame:
         return self.scan_table(self.table(spec, version))
 
-    def scan_table(self, table: DeltaTable) -> pl.LazyFrame:
-        """Rows of an already opened snapshot (opening the log once is what keeps big tables cheap)."""
-        return scan_snapshot(table, self.storage_options)
+    def scan_table(self, table: DeltaTable, only_files: list[str] | None = None) -> pl.LazyFrame:
+        """Rows of an already opened snapshot (opening the log once is what keeps big tables cheap), optionally
+        of some of its files only (paths as in the add actions)."""
+        return scan_snapshot(table, self.storage_options, only_files)
 
     def read_window(self, spec: TableSpec, start: date, end: date) -> pl.DataFrame | None:
         """Rows of ``[start, end)``; None when the table does not exist yet."""
@@ -80,10 +81,11 @@ class DeltaStore:
         return self.scan(spec).filter(in_window(start, end)).collect()
 
     def latest(self, spec: TableSpec, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
-        """The current version of every key of a history table (optionally of the games dated in a window)."""
-        history = self.scan(spec)
-        latest = latest_versions(history, spec)
-        return latest.filter(in_window(start, end)) if start is not None and end is not None else latest
+        """The current version of every key of a history table; with a window, the current rows dated in it
+        (versions are judged over the whole table: a game moved to another date has its current rows there)."""
+        if start is None or end is None:
+            return latest_versions(self.scan(spec), spec)
+        return latest_of_window_games(self, spec, start, end).lazy().filter(in_window(start, end))
 
     # -- staging: replace exactly one window ---------------------------------------------------------------
 

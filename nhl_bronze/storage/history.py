@@ -3,6 +3,11 @@
 A history run hashes each staged row's content and inserts only rows whose hash differs from the latest stored
 version of their key, as ``_version = latest + 1``, with an insert-only MERGE (nothing is ever updated or
 deleted). Readers take the highest ``_version`` of each key (``latest_versions``).
+
+Versions are looked up over the whole table, by the staged games' ids: a game the schedule moves to another
+date gets its next version under the new date, and its old date's rows are superseded (never deleted), so
+every key has exactly one latest row. The lookup stays cheap as history grows: the log's per-file ``gameId``
+statistics select the few files that can hold those games before any file is opened.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from nhl_bronze.domain.dates import in_window, window_predicate
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import WriteResult, require_protected, retry_commit
 
 if TYPE_CHECKING:
+    from deltalake import DeltaTable
+
     from nhl_bronze.storage.delta import DeltaStore
 
 INGESTED_AT = "_ingested_at"
@@ -28,6 +35,7 @@ RUN_ID = "_run_id"
 ROW_HASH = "_row_hash"
 VERSION = "_version"
 HISTORY_META_COLUMNS = (INGESTED_AT, RUN_ID, ROW_HASH, VERSION)
+GAME_ID = "gameId"  # every history key starts with the game: versions are looked up by game id
 
 
 @dataclass(frozen=True)
@@ -85,12 +93,8 @@ def merge_new_versions(
         audited = require_untampered(store, spec)  # blocking: never merge into a table that lost rows
         # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
         table = store.table(spec)
-        window = store.scan_table(table).filter(in_window(start, end)).collect()
-        current = (
-            latest_versions(window.lazy(), spec).select([*key, ROW_HASH, VERSION]).collect()
-            if not window.is_empty()
-            else _no_versions(staged, key)
-        )
+        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
+        current = stored.select([*key, ROW_HASH, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
         changed = staged.with_columns(content_hash(staged)).join(
             current, on=[*key, ROW_HASH], how="anti", nulls_equal=True
         )
@@ -101,7 +105,7 @@ def merge_new_versions(
         stats = (
             table.merge(
                 source,
-                predicate=f"{window_predicate(start, end, 't')} AND {matches}",
+                predicate=f"{_target_dates(start, end, stored)} AND {matches}",
                 source_alias="s",
                 target_alias="t",
                 merge_schema=True,
@@ -115,6 +119,63 @@ def merge_new_versions(
 
     inserted, unchanged, version = retry_commit(merge)
     return HistoryMergeResult(spec.name, "merge_new_versions", inserted, version, unchanged)
+
+
+def latest_of_games(
+    store: DeltaStore, spec: TableSpec, game_ids: list[int], table: DeltaTable | None = None
+) -> pl.DataFrame:
+    """The latest version, over the whole table, of every key of these games (an empty frame for none)."""
+    table = table or store.table(spec)
+    files = _files_that_may_hold(table, game_ids)
+    if not files:
+        return store.scan_table(table, only_files=[]).collect()
+    rows = store.scan_table(table, only_files=files).filter(pl.col(GAME_ID).is_in(game_ids))
+    return latest_versions(rows, spec).collect()
+
+
+def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end: date) -> pl.DataFrame:
+    """The latest version, over the whole table, of every key of the games with any row dated in
+    ``[start, end)``: the unique-key check of a window (a moved game's old date included)."""
+    if not store.exists(spec):
+        return pl.DataFrame()
+    table = store.table(spec)
+    game_ids = (
+        store.scan_table(table).filter(in_window(start, end)).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
+    )
+    return latest_of_games(store, spec, game_ids.to_list(), table)
+
+
+def duplicate_latest_keys(latest: pl.DataFrame, spec: TableSpec) -> int:
+    """Rows beyond one per key among latest rows (0 when history is consistent)."""
+    return 0 if latest.is_empty() else latest.height - latest.select(spec.key).unique().height
+
+
+def _files_that_may_hold(table: DeltaTable, game_ids: list[int]) -> list[str]:
+    """Data files whose logged ``gameId`` range contains one of the ids (no file is opened)."""
+    if not game_ids:
+        return []
+    actions = pl.DataFrame(table.get_add_actions(flatten=True))
+    low, high = f"min.{GAME_ID}", f"max.{GAME_ID}"
+    if actions.is_empty() or low not in actions.columns or high not in actions.columns:
+        return actions["path"].to_list() if not actions.is_empty() else []
+    ids = pl.Series(game_ids).sort()
+    # A file without statistics (min is null) may hold anything.
+    lows, highs = actions[low], actions[high]
+    first_at_or_above_low = ids.search_sorted(lows.fill_null(ids.min()), side="left")
+    first_above_high = ids.search_sorted(highs.fill_null(ids.max()), side="right")
+    return actions.filter(first_above_high > first_at_or_above_low)["path"].to_list()
+
+
+def _target_dates(start: date, end: date, stored: pl.DataFrame) -> str:
+    """A literal date predicate on the target: the window, plus the current dates of games moving into it
+    (delta-rs prunes files only on literals)."""
+    window = window_predicate(start, end, "t")
+    if stored.is_empty():
+        return window
+    dates = stored.filter(~in_window(start, end))[GAME_DATE_COLUMN].unique().sort().to_list()
+    if not dates:
+        return window
+    return f"(({window}) OR t.{GAME_DATE_COLUMN} IN ({', '.join(str(d) for d in dates)}))"
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

@@ -16,15 +16,20 @@ from deltalake import DeltaTable
 from nhl_bronze.storage.location import folder_keys, is_uri, local_file_path
 
 
-def scan_snapshot(table: DeltaTable, storage_options: dict[str, str] | None) -> pl.LazyFrame:
-    """All rows of ``table``'s loaded version."""
+def scan_snapshot(
+    table: DeltaTable, storage_options: dict[str, str] | None, only_files: list[str] | None = None
+) -> pl.LazyFrame:
+    """All rows of ``table``'s loaded version, or of ``only_files`` (paths relative to the table, as in its
+    add actions) when the caller already knows which files can hold the rows it wants."""
     schema = pl.Schema(table.schema())
     partition_columns = list(table.metadata().partition_columns)
-    files = table.file_uris()
+    location = table.table_uri
+    local = location.startswith("file://") or not is_uri(location)
+    root = location.rstrip("/")
+    files = table.file_uris() if only_files is None else [f"{root}/{path}" for path in only_files]
     if not files:
         return pl.LazyFrame(schema=schema)
-    location = table.table_uri
-    if location.startswith("file://") or not is_uri(location):
+    if local:
         location = local_file_path(location)
         files = [local_file_path(f) for f in files]
     outer_keys = [k for k in folder_keys(location) if k not in schema]

@@ -1,7 +1,16 @@
 import polars as pl
 from deltalake import DeltaTable
 
-from nhl_bronze.storage.history import VERSION, content_hash, latest_versions, merge_new_versions
+from nhl_bronze.storage.history import (
+    VERSION,
+    _files_that_may_hold,
+    content_hash,
+    duplicate_latest_keys,
+    latest_of_games,
+    latest_of_window_games,
+    latest_versions,
+    merge_new_versions,
+)
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
 
@@ -67,3 +76,34 @@ def test_content_hash_is_stable_and_sensitive():
     assert content_hash(rows).to_list() != content_hash(team_rows(D1, 1, goals=9)).to_list()
     # Pinned value: a change of hash function would silently re-version all history on the next run.
     assert content_hash(rows)[0] == "186d3a6dd64fb6e7733688e15fc0ec32084b242c"
+
+
+def test_a_moved_game_becomes_the_next_version_of_the_same_keys(store):
+    """Issue 8: a final game that the schedule later lists under another date."""
+    merge(store, team_rows(D1, 1), D1, D2, "r1")
+    merge(store, team_rows(D1, 5), D1, D2, "r1")
+    moved = merge(store, team_rows(D2, 1), D2, D3, "r2")  # same game, same numbers, new date
+
+    assert moved.rows_written == 2
+    history = store.scan(HISTORY).collect()
+    assert history.height == 6  # the old date's rows are superseded, never deleted
+    latest = store.latest(HISTORY).collect()
+    assert latest.height == 4  # one latest row per key over the whole table
+    game = latest.filter(pl.col("gameId") == 1)
+    assert game["gameDate"].to_list() == [20241009, 20241009] and game[VERSION].to_list() == [2, 2]
+    assert store.latest(HISTORY, D1, D2).collect()["gameId"].to_list() == [5, 5]  # moved away from D1
+    assert sorted(store.latest(HISTORY, D2, D3).collect()["gameId"].to_list()) == [1, 1]
+    window_latest = latest_of_window_games(store, HISTORY, D1, D2)  # the check of the old date's window
+    assert window_latest.height == 4 and duplicate_latest_keys(window_latest, HISTORY) == 0
+    assert merge(store, team_rows(D2, 1), D2, D3, "r3").rows_written == 0  # a re-run adds nothing
+    moving_merge = DeltaTable(store.uri(HISTORY)).history(1)[0]  # the re-run committed nothing
+    assert "20241008" in moving_merge["operationParameters"]["predicate"]  # the old date, literally
+
+
+def test_version_lookup_opens_only_files_that_can_hold_the_games(store):
+    for offset in range(10):
+        day = D1.replace(day=1 + offset)
+        merge(store, team_rows(day, 100 + offset), day, D1.replace(day=2 + offset), "r")
+    files = _files_that_may_hold(store.table(HISTORY), [103, 107])
+    assert len(files) == 2 and all(("20241004" in f) or ("20241008" in f) for f in files)
+    assert latest_of_games(store, HISTORY, [103, 107])["gameId"].unique().sort().to_list() == [103, 107]
