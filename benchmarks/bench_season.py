@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maintenance-every", type=int, default=7, help="days between maintenance runs; 0: never")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "season", help="deleted first")
     parser.add_argument("--label", default=None, help="name of the CSV/PNG (default: from the options)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the CSV and PNG go")
     args = parser.parse_args(argv)
     label = args.label or f"{args.days}d_maint{args.maintenance_every}"
 
@@ -112,10 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             "nhl_api": SimulatedNhlApiResource(simulator_today=today, rate_limit=0, max_in_flight=16),
             "lakehouse": LakehouseResource(data_dir=str(data_dir), today=today),
         }
-        run_started = time.perf_counter()
+        run_started, cpu_started = time.perf_counter(), time.process_time()
         result = daily_job.execute_in_process(instance=instance, tags=request.tags, resources=resources,
                                               run_config=quiet, raise_on_error=False)
         run = summarize(result, time.perf_counter() - run_started)
+        cpu_s = time.process_time() - cpu_started  # all threads of this process: less sensitive to others' load
         if not run.success:
             print(f"day {index + 1} ({today}): bronze_job FAILED", file=sys.stderr)
             return 1
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         shadow.record(offered)
         offered.clear()
         days.append({
-            "day": index + 1, "date": today, "run_s": run.wall_s, "maintenance_s": maintenance_s,
+            "day": index + 1, "date": today, "run_s": run.wall_s, "cpu_s": cpu_s, "maintenance_s": maintenance_s,
             "games": int(run.value(STAGING, "games_fetched")), "inserted": int(run.value(HISTORY, "rows_inserted")),
             "raw_rows": store.row_count(RAW_API_RESPONSES), "raw_mb": dir_size_mb(store.uri(RAW_API_RESPONSES)),
             "raw_rows_no_dedupe": shadow.store.row_count(RAW_API_RESPONSES),
@@ -144,36 +146,38 @@ def main(argv: list[str] | None = None) -> int:
                                "files": fp.files, "bytes": fp.bytes, "log_files": fp.log_files,
                                "log_bytes": fp.log_bytes, "stored_bytes": fp.stored_bytes})
         note = f", maintenance {maintenance_s:.1f} s" if maintenance_s is not None else ""
-        print(f"day {index + 1:3d} {today}: {run.wall_s:5.1f} s, {days[-1]['games']:2d} games{note}", flush=True)
+        print(f"day {index + 1:3d} {today}: {run.wall_s:5.1f} s (CPU {cpu_s:4.1f} s), {days[-1]['games']:2d} games"
+              f"{note}", flush=True)
     RawResponseStore.record = record_with_dedupe
     total_s = time.perf_counter() - started
 
-    RESULTS_DIR.mkdir(exist_ok=True)
-    csv_path = RESULTS_DIR / f"season_{label}.csv"
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = args.results_dir / f"season_{label}.csv"
     with csv_path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(tables[0]))
         writer.writeheader()
         writer.writerows(tables)
-    png_path = plot(days, tables, RESULTS_DIR / f"season_{label}.png")
+    png_path = plot(days, tables, args.results_dir / f"season_{label}.png")
     report(args, days, tables, total_s, load_before, csv_path, png_path, data_dir)
     return 0
 
 
-def edge_medians(days: list[dict]) -> tuple[float, float, float, float]:
-    """Median run time and run time per game of the first and of the last week (days that fetched games)."""
+def edge_medians(days: list[dict], measure: str) -> tuple[float, float, float, float]:
+    """Median of ``measure`` (run_s or cpu_s), and of it per game, over the first and the last week of runs."""
     with_games = [d for d in days if d["games"]] or days
     edge = min(EDGE_DAYS, max(1, len(with_games) // 2))
     first, last = with_games[:edge], with_games[-edge:]
 
     def per_game(sample: list[dict]) -> float:
-        return statistics.median(d["run_s"] / max(d["games"], 1) for d in sample)
+        return statistics.median(d[measure] / max(d["games"], 1) for d in sample)
 
-    return (statistics.median(d["run_s"] for d in first), statistics.median(d["run_s"] for d in last),
+    return (statistics.median(d[measure] for d in first), statistics.median(d[measure] for d in last),
             per_game(first), per_game(last))
 
 
 def report(args, days, tables, total_s, load_before, csv_path, png_path, data_dir) -> None:
-    start_s, end_s, start_pg, end_pg = edge_medians(days)
+    start_s, end_s, start_pg, end_pg = edge_medians(days, "run_s")
+    start_cpu, end_cpu, start_cpu_pg, end_cpu_pg = edge_medians(days, "cpu_s")
     last_day = days[-1]["day"]
     final = [t for t in tables if t["day"] == last_day]
     live = sum(t["bytes"] for t in final)
@@ -192,6 +196,10 @@ def report(args, days, tables, total_s, load_before, csv_path, png_path, data_di
         ("daily run, median of first / last week", f"{start_s:.2f} s / {end_s:.2f} s"),
         ("ratio end / start (target <= 1.2)", f"{end_s / start_s:.2f}"),
         ("per game, first / last week (ratio)", f"{start_pg:.3f} s / {end_pg:.3f} s ({end_pg / start_pg:.2f})"),
+        ("CPU time of the run, first / last week (ratio)",
+         f"{start_cpu:.2f} s / {end_cpu:.2f} s ({end_cpu / start_cpu:.2f})"),
+        ("CPU per game, first / last week (ratio)",
+         f"{start_cpu_pg:.3f} s / {end_cpu_pg:.3f} s ({end_cpu_pg / start_cpu_pg:.2f})"),
         ("storage used (all table folders)", mb(stored)),
         ("  live data (files of the current versions)", mb(live)),
         ("  Delta logs", mb(logs)),
@@ -212,8 +220,9 @@ def report(args, days, tables, total_s, load_before, csv_path, png_path, data_di
                ["table", *[f"day {d}" for d in checkpoints]],
                [[name, *[_cell(tables, name, d) for d in checkpoints]]
                 for name in sorted({t["table"] for t in tables})])
-    run_rows = [[d, f"{days[d - 1]['run_s']:.2f} s", days[d - 1]["games"]] for d in checkpoints]
-    print_grid("daily run time over the season", ["day", "run", "games"], run_rows)
+    run_rows = [[d, f"{days[d - 1]['run_s']:.2f} s", f"{days[d - 1]['cpu_s']:.2f} s", days[d - 1]["games"]]
+                for d in checkpoints]
+    print_grid("daily run time over the season", ["day", "wall", "CPU", "games"], run_rows)
 
 
 def _cell(tables: list[dict], name: str, day: int) -> str:
@@ -233,7 +242,8 @@ def plot(days: list[dict], tables: list[dict], path: Path) -> Path | None:
         return None
     figure, axes = plt.subplots(2, 2, figsize=(13, 8))
     run, files, log, raw = axes.flat
-    run.plot([d["day"] for d in days], [d["run_s"] for d in days], label="daily run")
+    run.plot([d["day"] for d in days], [d["run_s"] for d in days], label="daily run (wall)")
+    run.plot([d["day"] for d in days], [d["cpu_s"] for d in days], label="daily run (CPU)")
     run.scatter([d["day"] for d in days if d["maintenance_s"]],
                 [d["maintenance_s"] for d in days if d["maintenance_s"]], color="red", s=8, label="maintenance")
     run.set(title="run time (s)", xlabel="day")

@@ -66,3 +66,11 @@ def test_bench_merge(tmp_path: Path) -> None:
 def test_bench_parser(tmp_path: Path) -> None:
     out = run_script("bench_parser.py", "--repeat", "1", tmp=tmp_path)
     assert "games/s" in out and "overall" in out
+
+
+@pytest.mark.slow
+def test_bench_season(tmp_path: Path) -> None:
+    out = run_script("bench_season.py", "--days", "2", "--maintenance-every", "1", "--work-dir",
+                     str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)
+    assert_table(out, "bench_season results")
+    assert "raw store rows / size without dedupe" in out
