@@ -44,19 +44,21 @@ class HistoryMergeResult(WriteResult):
 
 
 def content_hash(frame: pl.DataFrame, exclude: tuple[str, ...] = HISTORY_META_COLUMNS) -> pl.Series:
-    """A stable (polars-version independent) SHA-1 of each row's values, in column-name order."""
+    """SHA-1 of each row's non-null values, each keyed by its column name, in column-name order.
+
+    Nulls are left out, so a schema change does not change the hash of an unchanged row: a column added later
+    (old rows read null) or a column that a row does not have contributes nothing. A value that changes,
+    appears or disappears changes the hash. Stable across polars versions (no polars hash function).
+    """
     columns = sorted(c for c in frame.columns if c not in exclude)
     if frame.is_empty():
         return pl.Series(ROW_HASH, [], dtype=pl.String)
     canonical = frame.select(
         pl.concat_str(
-            [pl.col(c).cast(pl.String).fill_null("\\N") for c in columns], separator="\x1f"
-        ).alias("row")
+            [pl.lit(f"{c}=") + pl.col(c).cast(pl.String) for c in columns], separator="\x1f", ignore_nulls=True
+        ).fill_null("").alias("row")
     )["row"]
-    names = "\x1f".join(columns)
-    return pl.Series(
-        ROW_HASH, [hashlib.sha1(f"{names}\x1e{row}".encode()).hexdigest() for row in canonical], dtype=pl.String
-    )
+    return pl.Series(ROW_HASH, [hashlib.sha1(row.encode()).hexdigest() for row in canonical], dtype=pl.String)
 
 
 def latest_versions(history: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
@@ -94,7 +96,7 @@ def merge_new_versions(
         # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
         table = store.table(spec)
         stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
-        current = stored.select([*key, ROW_HASH, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
+        current = _rehashed(stored, staged, key) if not stored.is_empty() else _no_versions(staged, key)
         changed = staged.with_columns(content_hash(staged)).join(
             current, on=[*key, ROW_HASH], how="anti", nulls_equal=True
         )
@@ -176,6 +178,16 @@ def _target_dates(start: date, end: date, stored: pl.DataFrame) -> str:
     if not dates:
         return window
     return f"(({window}) OR t.{GAME_DATE_COLUMN} IN ({', '.join(str(d) for d in dates)}))"
+
+
+def _rehashed(stored: pl.DataFrame, staged: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """The stored latest rows' keys and versions with their content hashed again over the staged columns.
+
+    Compared on content, not on the stored ``_row_hash``: a column that staging no longer produces is ignored,
+    and rows stored under an earlier hash scheme compare equal when their values are (no mass re-versioning).
+    """
+    columns = [c for c in staged.columns if c in stored.columns and c not in HISTORY_META_COLUMNS]
+    return stored.select([*key, VERSION]).with_columns(content_hash(stored.select(columns)))
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

@@ -1,3 +1,5 @@
+import hashlib
+
 import polars as pl
 from deltalake import DeltaTable
 
@@ -74,8 +76,43 @@ def test_content_hash_is_stable_and_sensitive():
     rows = team_rows(D1, 1)
     assert content_hash(rows).to_list() == content_hash(rows.select(reversed(rows.columns))).to_list()
     assert content_hash(rows).to_list() != content_hash(team_rows(D1, 1, goals=9)).to_list()
-    # Pinned value: a change of hash function would silently re-version all history on the next run.
-    assert content_hash(rows)[0] == "186d3a6dd64fb6e7733688e15fc0ec32084b242c"
+    # The documented rule (docs/DATA_DICTIONARY.md), pinned: a change would silently re-version history.
+    documented = "gameDate=20241008\x1fgameId=1\x1fgoalsFor=3\x1fsituation=all\x1fteam=TOR"
+    assert content_hash(rows)[0] == hashlib.sha1(documented.encode()).hexdigest()
+    assert content_hash(rows.with_columns(xNew=pl.lit(None, pl.Float64)))[0] == content_hash(rows)[0]
+
+
+def test_a_new_column_that_reads_null_does_not_re_version_unchanged_rows(store):
+    merge(store, team_rows(D1, 1), D1, D2, "before")
+    widened = merge(store, team_rows(D1, 1).with_columns(xNew=pl.lit(None, pl.Float64)), D1, D2, "after")
+    assert widened.rows_written == 0
+    filled = merge(store, team_rows(D1, 1).with_columns(xNew=pl.lit(0.5)), D1, D2, "filled")
+    assert filled.rows_written == 2  # a real new value is a new version
+
+
+def test_a_removed_column_does_not_re_version_unchanged_rows(store):
+    merge(store, team_rows(D1, 1, extra={"xOld": 7}), D1, D2, "before")
+    assert merge(store, team_rows(D1, 1), D1, D2, "after").rows_written == 0
+    assert store.scan(HISTORY).collect().height == 2
+
+
+def test_a_value_that_disappears_is_a_new_version(store):
+    merge(store, team_rows(D1, 1), D1, D2, "before")
+    result = merge(store, team_rows(D1, 1).with_columns(goalsFor=pl.lit(None, pl.Int32)), D1, D2, "after")
+    assert result.rows_written == 2
+
+
+def test_rows_stored_under_an_older_hash_scheme_compare_on_content(store):
+    """History written before this hash rule holds other _row_hash values: a rebuild must not re-version it."""
+    legacy = team_rows(D1, 1).with_columns(
+        pl.lit("186d3a6dd64fb6e7733688e15fc0ec32084b242c").alias("_row_hash"),
+        pl.lit(NOW).cast(pl.Datetime("us", "UTC")).alias("_ingested_at"),
+        pl.lit("legacy-run").alias("_run_id"),
+        pl.lit(1, pl.Int32).alias(VERSION),
+    )
+    store.append(HISTORY, legacy)
+    assert merge(store, team_rows(D1, 1), D1, D2, "rebuild").rows_written == 0
+    assert merge(store, team_rows(D1, 1, goals=4), D1, D2, "fix").rows_written == 1
 
 
 def test_a_moved_game_becomes_the_next_version_of_the_same_keys(store):
