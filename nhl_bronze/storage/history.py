@@ -87,14 +87,19 @@ def merge_new_versions(
     key = list(spec.key)
 
     def merge() -> tuple[int, int, int]:
+        exists = store.exists(spec)
+        audited = require_untampered(store, spec) if exists else None  # blocking: never write on top of damage
+        # The Delta log is opened once per attempt (re-opening it is what grows with the table's history), and
+        # before the staged rows are read: whatever commits after this snapshot makes this commit fail and
+        # the retry read both again.
+        table = store.table(spec) if exists else None
         staged = read_staged()
         if staged is None:  # nothing staged yet: nothing to merge
             return 0, 0, store.version(spec) or 0
-        store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
-                                                       ingested_at))
-        audited = require_untampered(store, spec)  # blocking: never merge into a table that lost rows
-        # The Delta log is opened once per attempt: re-opening it is what grows with the table's history.
-        table = store.table(spec)
+        if table is None:
+            store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
+                                                           ingested_at))
+            audited, table = require_untampered(store, spec), store.table(spec)
         stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
         current = _rehashed(stored, staged, key) if not stored.is_empty() else _no_versions(staged, key)
         changed = staged.with_columns(content_hash(staged)).join(

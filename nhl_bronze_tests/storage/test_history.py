@@ -3,6 +3,7 @@ import hashlib
 import polars as pl
 from deltalake import DeltaTable
 
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import (
     VERSION,
     _files_that_may_hold,
@@ -13,7 +14,7 @@ from nhl_bronze.storage.history import (
     latest_versions,
     merge_new_versions,
 )
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, GAMES_HISTORICAL_STAGING
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
 
 HISTORY = GAMES_HISTORICAL_HISTORY
@@ -144,3 +145,28 @@ def test_version_lookup_opens_only_files_that_can_hold_the_games(store):
     files = _files_that_may_hold(store.table(HISTORY), [103, 107])
     assert len(files) == 2 and all(("20241004" in f) or ("20241008" in f) for f in files)
     assert latest_of_games(store, HISTORY, [103, 107])["gameId"].unique().sort().to_list() == [103, 107]
+
+
+def test_a_lost_commit_is_retried_with_the_staged_rows_read_again(store, tmp_path):
+    """Issue 8: another writer commits the same game between this merge's snapshot and its commit, while
+    staging is rebuilt. The retry must re-read staging (not reuse the frame it read first) and re-plan."""
+    staging_spec = GAMES_HISTORICAL_STAGING
+    merge(store, team_rows(D1, 1, goals=3), D1, D2, "first")
+    store.overwrite_window(staging_spec, team_rows(D1, 1, goals=4), D1, D2)
+    other_writer = DeltaStore(tmp_path)  # a second writer with its own handles
+    reads = []
+
+    def read_staged():
+        staged = store.read_window(staging_spec, D1, D2)
+        reads.append(staged["goalsFor"][0])
+        if len(reads) == 1:  # the concurrent run: it merges the staged correction and rebuilds staging again
+            merge_new_versions(other_writer, HISTORY, lambda: staged, D1, D2, "concurrent", NOW)
+            other_writer.overwrite_window(staging_spec, team_rows(D1, 1, goals=5), D1, D2)
+        return staged
+
+    result = merge_new_versions(store, HISTORY, read_staged, D1, D2, "retried", NOW)
+
+    assert reads == [4, 5]  # the retry read staging again
+    assert result.rows_written == 1
+    tor = store.scan(HISTORY).filter(pl.col("team") == "TOR").sort(VERSION).collect()
+    assert tor[["goalsFor", VERSION, "_run_id"]].rows() == [(3, 1, "first"), (4, 2, "concurrent"), (5, 3, "retried")]
