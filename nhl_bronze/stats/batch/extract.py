@@ -25,7 +25,7 @@ TEAMMATE_BLOCKED = "teammate-blocked"
 # column names of the row tuples, in tuple order (the frames module gives them their types)
 GAME_FIELDS = ("gi", "gameId", "season", "gameType", "gameDate", "awayTeam", "homeTeam", "hasShifts")
 SKATER_FIELDS = ("gi", "order", "playerId", "side", "position", "name")
-SIDE_FIELDS = ("gi", "playerId", "side")
+SIDE_FIELDS = ("gi", "playerId", "side", "goalie")
 EVENT_FIELDS = (
     "gi", "sortOrder", "period", "t", "type", "code", "homeDefends", "x", "y", "ownerSide",
     "shooter", "blocker", "assist1", "assist2", "hitter", "tgPlayer", "foWinner", "foLoser",
@@ -198,7 +198,7 @@ def game_rows(gi: int, game: GameInput) -> GameRows:
         games=[(gi, ctx.game_id, ctx.season, ctx.game_type, ctx.game_date, ctx.abbrev[AWAY], ctx.abbrev[HOME],
                 usable)],
         skaters=[(gi, i, s.player_id, s.side, s.position, s.name) for i, s in enumerate(ctx.skaters)],
-        sides=[(gi, pid, side) for pid, side in ctx.side_of_player.items()],
+        sides=[(gi, pid, side, pid in ctx.goalies) for pid, side in ctx.side_of_player.items()],
         events=events,
         shifts=shifts if usable else [],
     )
