@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
+    from nhl_bronze.resources.clock import ClockResource
     from nhl_bronze.resources.lakehouse import LakehouseResource
     from nhl_bronze.resources.nhl_api import NhlApiResource
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         resources = {
             "nhl_api": NhlApiResource(web_api_url=sim.web_api_url, stats_api_url=sim.stats_api_url,
                                       max_in_flight=args.in_flight, rate_limit=args.rate_limit),
-            "lakehouse": LakehouseResource(data_dir=str(data_dir), today=today.isoformat()),
+            "lakehouse": LakehouseResource(data_dir=str(data_dir)), "clock": ClockResource(today=today.isoformat()),
         }
         tags = partition_range_tags(args.start.isoformat(), args.end.isoformat())
         profiler = cProfile.Profile() if args.profile else None
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = load_average()
 
     staging_calls = int(run.value(STAGING, "api_calls"))
-    schedule_calls = int(run.value(SCHEDULE, "api_calls"))
+    schedule_calls = int(run.value("bronze_schedule_raw", "api_calls"))
     calls = staging_calls + schedule_calls
     games = int(run.value(STAGING, "games_fetched"))
     retries = int(run.value(STAGING, "api_retries"))
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         ("  derived steps (schedule, skaters)", " / ".join(
             fmt_s(run.step_seconds.get(k, float("nan"))) for k in (SCHEDULE, "bronze_skaters_2023_v2"))),
         ("final games fetched", games),
-        ("API calls (client; staging + schedule asset)", f"{calls} ({staging_calls} + {schedule_calls})"),
+        ("API calls (client; staging + schedule landing)", f"{calls} ({staging_calls} + {schedule_calls})"),
         ("API calls (server-side count)", sim.stats.get("requests", "?")),
         ("API retries", retries),
         ("calls per game", f"{calls / games:.3f}" if games else "n/a"),

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     import dagster as dg
 
     from nhl_bronze.automation.schedules import build_daily_schedule
+    from nhl_bronze.resources.clock import ClockResource
     from nhl_bronze.resources.lakehouse import LakehouseResource
     from nhl_bronze.resources.nhl_api import NhlApiResource
 
@@ -87,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         resources = {
             "nhl_api": NhlApiResource(web_api_url=sim.web_api_url, stats_api_url=sim.stats_api_url,
                                       max_in_flight=args.in_flight, rate_limit=args.rate_limit),
-            "lakehouse": LakehouseResource(data_dir=str(args.work_dir), today=today.isoformat()),
+            "lakehouse": LakehouseResource(data_dir=str(args.work_dir)),
+            "clock": ClockResource(today=today.isoformat()),
         }
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             profiler.disable()
 
-    calls = int(run.value(STAGING, "api_calls")) + int(run.value("bronze_schedule_2023_v2", "api_calls"))
+    calls = int(run.value(STAGING, "api_calls")) + int(run.value("bronze_schedule_raw", "api_calls"))
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in run.step_seconds.items())
     print_table("bench_daily results", [
         ("run", "SUCCESS" if run.success else "FAILED"),

@@ -52,7 +52,7 @@ def real_day_from_staging(data_dir: Path) -> pl.DataFrame:
 
 def synthetic_day(day: date) -> pl.DataFrame:
     """One day's player rows computed from the synthetic league, in-process (no server needed)."""
-    from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+    from nhl_bronze.resources.simulated import SimulatedNhlApiResource
     from nhl_bronze.stats import GameInput, compute_many
 
     api = SimulatedNhlApiResource(simulator_today=(day + timedelta(days=1)).isoformat(), rate_limit=0)

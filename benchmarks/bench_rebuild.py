@@ -4,7 +4,7 @@
     python benchmarks/bench_rebuild.py --source-data-dir DIR --start 2024-10-08 --end 2024-10-09
 
 The source data dir (filled by ``bench_backfill.py``) is copied, both staging tables are deleted, and
-``bronze_job`` runs over the range with ``LakehouseResource(source="raw")`` and the API URLs pointed at a
+``bronze_job`` runs over the range with ``IngestResource(source="raw")`` and the API URLs pointed at a
 closed loopback port (``max_retries=0``): any API call would fail the run. Asserted: the run succeeds, API calls
 are 0, staging gets back exactly the rows it had, and the history tables keep their row counts (same parser:
 no new versions).
@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
+    from nhl_bronze.resources.clock import ClockResource
+    from nhl_bronze.resources.ingest import IngestResource
     from nhl_bronze.resources.lakehouse import LakehouseResource
     from nhl_bronze.resources.nhl_api import NhlApiResource
 
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     today = (args.end + timedelta(days=1)).isoformat()
     resources = {
         "nhl_api": NhlApiResource(web_api_url=f"{closed}/v1", stats_api_url=f"{closed}/stats/rest", max_retries=0),
-        "lakehouse": LakehouseResource(data_dir=str(args.work_dir), source="raw", today=today),
+        "lakehouse": LakehouseResource(data_dir=str(args.work_dir)), "clock": ClockResource(today=today),
+        "ingest": IngestResource(source="raw"),
     }
     print(f"range {args.start} .. {args.end}; staging deleted; API at {closed} (closed port); source=raw")
     load_before = load_average()

@@ -17,9 +17,11 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from nhl_bronze import settings
 from nhl_bronze.automation.jobs import partition_range_tags
-from nhl_bronze.resources.lakehouse import DATA_DIR_ENV, DEFAULT_DATA_DIR, LakehouseResource
-from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+from nhl_bronze.resources.clock import ClockResource
+from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import ALL_TABLES
 
@@ -52,7 +54,8 @@ def run_demo(start: date, days: int, data_dir: str,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         resources={
             "nhl_api": SimulatedNhlApiResource(simulator_today=today, rate_limit=0),
-            "lakehouse": LakehouseResource(data_dir=data_dir, today=today),
+            "lakehouse": LakehouseResource(data_dir=data_dir),
+            "clock": ClockResource(today=today),
         },
     )
 
@@ -61,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 10, 8))
     parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR))
-    parser.add_argument("--dagster-home", default=os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME,
+    parser.add_argument("--data-dir", default=settings.env(settings.DATA_DIR) or settings.DEFAULT_DATA_DIR)
+    parser.add_argument("--dagster-home", default=settings.env("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME,
                         help="where the runs are recorded (default: $DAGSTER_HOME or ./dagster_home)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=dg.BetaWarning)

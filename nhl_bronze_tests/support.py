@@ -9,11 +9,14 @@ import dagster as dg
 import polars as pl
 
 from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_2023_v2
-from nhl_bronze.assets.history import games_historical_history, player_game_stats_history
+from nhl_bronze.assets.history import all_games_merged, games_historical_history, player_game_stats_history
+from nhl_bronze.assets.schedule_landing import bronze_schedule_raw
 from nhl_bronze.assets.staging import bronze_staging
 from nhl_bronze.automation.jobs import partition_range_tags
+from nhl_bronze.resources.clock import ClockResource
+from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.resources.nhl_api import SimulatedNhlApiResource
+from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 from nhl_bronze.simulator.core import NhlBackend, SimResponse, html_error, json_response
 from nhl_bronze.simulator.recorded import RecordedNhl
 
@@ -23,13 +26,15 @@ SAMPLES = Path(__file__).parent / "data" / "nhl_api_samples"
 # The recorded real games and their NHL dates.
 GAME_DATES = {2024020001: "2024-10-04", 2024020009: "2024-10-09", 2024020022: "2024-10-11", 2025030123: "2026-04-24"}
 ALL_ASSETS = [
+    bronze_schedule_raw,
     bronze_staging,
     player_game_stats_history,
     games_historical_history,
     bronze_schedule_2023_v2,
     bronze_skaters_2023_v2,
+    all_games_merged,
 ]
-STAGING_AND_HISTORY = [bronze_staging, player_game_stats_history, games_historical_history]
+STAGING_AND_HISTORY = [bronze_staging, player_game_stats_history, games_historical_history, all_games_merged]
 
 
 class FailingGame:
@@ -61,16 +66,38 @@ class GameStateOverride:
         return json_response(body)
 
 
+class MalformedBoxscore:
+    """Breaks one field of one game's boxscore: ``awayTeam.abbrev`` removed, or ``sog`` = "n/a"."""
+
+    def __init__(self, inner: NhlBackend, game_id: int, breakage: str):
+        self.inner, self.game_id, self.breakage = inner, game_id, breakage
+
+    def handle(self, method: str, path: str, query: dict[str, str]) -> SimResponse:
+        response = self.inner.handle(method, path, query)
+        if not path.endswith(f"/gamecenter/{self.game_id}/boxscore") or response.status != 200:
+            return response
+        body = json.loads(response.body)
+        if self.breakage == "missing_abbrev":
+            del body["awayTeam"]["abbrev"]
+        else:
+            body["awayTeam"]["sog"] = "n/a"
+        return json_response(body)
+
+
 class RecordedApi(SimulatedNhlApiResource):
     """The recorded real games, served in-process; ``failing_game``/``live_game`` inject trouble."""
 
     failing_game: int | None = None
     live_game: int | None = None
+    malformed_boxscore_game: int | None = None
+    boxscore_breakage: str = "sog_na"  # or "missing_abbrev"
 
     def make_backend(self):
         backend: NhlBackend = RecordedNhl(SAMPLES)
         if self.failing_game:
             backend = FailingGame(backend, self.failing_game)
+        if self.malformed_boxscore_game:
+            backend = MalformedBoxscore(backend, self.malformed_boxscore_game, self.boxscore_breakage)
         if self.live_game:
             backend = GameStateOverride(backend, {self.live_game: "LIVE"})
         return backend
@@ -80,7 +107,9 @@ def resources(data_dir: Path, **api_settings) -> dict:
     return {
         "nhl_api": RecordedApi(recorded_dir=str(SAMPLES), max_retries=1, backoff_base_seconds=0.01, rate_limit=0,
                                **api_settings),
-        "lakehouse": LakehouseResource(data_dir=str(data_dir), today="2024-10-12"),
+        "lakehouse": LakehouseResource(data_dir=str(data_dir)),
+        "clock": ClockResource(today="2024-10-12"),
+        "ingest": IngestResource(parse_workers=1),
     }
 
 

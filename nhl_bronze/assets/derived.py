@@ -1,16 +1,16 @@
 """Derived tables, rebuilt in full from the latest versions in history on every run."""
 
-import json
 from datetime import timedelta
 
 import dagster as dg
 import polars as pl
 
+from nhl_bronze.assets.schedule_landing import SCHEDULE_LANDING
 from nhl_bronze.derived.schedule import build_schedule, schedule_entries
 from nhl_bronze.derived.skaters import build_skaters
-from nhl_bronze.ingest import GameWindowSource
-from nhl_bronze.resources.lakehouse import LakehouseResource, StagingSource
-from nhl_bronze.resources.nhl_api import NhlApiResource
+from nhl_bronze.pipeline.schedule import stored_schedule_bodies
+from nhl_bronze.resources.clock import ClockResource
+from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, SCHEDULE, SKATERS
 
@@ -34,17 +34,17 @@ def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame,
 
 @dg.asset(
     name=SCHEDULE.name,
-    deps=[dg.AssetKey(GAMES_HISTORICAL_HISTORY.name)],
+    deps=[dg.AssetKey(GAMES_HISTORICAL_HISTORY.name), dg.AssetKey(SCHEDULE_LANDING)],
     group_name="derived",
     kinds={"deltalake", "polars"},
 )
 def bronze_schedule_2023_v2(
-    config: ScheduleConfig, nhl_api: NhlApiResource, lakehouse: LakehouseResource
+    config: ScheduleConfig, lakehouse: LakehouseResource, clock: ClockResource
 ) -> dg.MaterializeResult:
     """One row per game: every completed game in history plus the regular-season and playoff games scheduled
     from yesterday through the configured number of days ahead, with real Eastern and venue-local start times."""
     store = lakehouse.store()
-    today = lakehouse.eastern_today()
+    today = clock.eastern_today()
     upcoming_from, upcoming_through = today - timedelta(days=1), today + timedelta(days=config.upcoming_days)
     completed = (
         latest_versions(store.scan(GAMES_HISTORICAL_HISTORY), GAMES_HISTORICAL_HISTORY)
@@ -55,16 +55,9 @@ def bronze_schedule_2023_v2(
         else pl.DataFrame(schema={"gameId": pl.Int32, "gameDate": pl.Int32, "team": pl.String,
                                   "home_or_away": pl.String})
     )
-    # Start times of past games come from the stored schedule answers (no API call); the upcoming window is
-    # asked fresh from the API unless the lakehouse is in offline ``raw`` mode.
-    bodies = [json.loads(body) for _, body in lakehouse.raw_responses().all_schedule_bodies()]
-    api_calls = 0
-    if StagingSource(lakehouse.source) is StagingSource.API:
-        with GameWindowSource(nhl_api, lakehouse) as source:
-            upcoming = source.schedule_games(upcoming_from, upcoming_through + timedelta(days=1))
-            api_calls = source.api_calls
-        bodies.append({"gameWeek": [{"date": d.isoformat(), "games": g} for d, g in sorted(upcoming.items())]})
-    schedule = build_schedule(completed, schedule_entries(bodies), upcoming_from, upcoming_through)
+    # Start times and upcoming games come from the schedule answers bronze_schedule_raw and staging landed.
+    bodies = stored_schedule_bodies(store)
+    schedule = build_schedule(completed, schedule_entries(reversed(bodies)), upcoming_from, upcoming_through)
     return _replace_and_report(
         lakehouse,
         SCHEDULE,
@@ -72,7 +65,6 @@ def bronze_schedule_2023_v2(
         completed_games=int(completed["gameId"].n_unique()),
         upcoming_games=int(schedule.filter(pl.col("DATE") >= upcoming_from).height),
         upcoming_window=f"{upcoming_from}..{upcoming_through}",
-        api_calls=api_calls,
     )
 
 

@@ -1,26 +1,21 @@
-"""History: merge each staged window into the protected, append-only system-of-record tables."""
+"""The history assets: a partition window -> ``merge_window`` -> materializations and check results.
 
+After both history merges, ``all_games_merged`` fails the run if staging failed any game: the good dates are in
+history by then, and the failure names each failed game, its date and the reason.
+"""
 
-from datetime import UTC, datetime
 
 import dagster as dg
 
+from nhl_bronze.assets.staging import FAILED_GAMES, PLAYER_STAGING_KEY
 from nhl_bronze.assets.window import partition_window
-from nhl_bronze.domain.dates import chunk_window
 from nhl_bronze.partitions import game_date_partitions
+from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
 from nhl_bronze.resources.lakehouse import LakehouseResource
-from nhl_bronze.storage.history import duplicate_latest_keys, latest_of_window_games, merge_new_versions
-from nhl_bronze.storage.tables import (
-    GAMES_HISTORICAL_HISTORY,
-    GAMES_HISTORICAL_STAGING,
-    PLAYER_GAME_STATS_HISTORY,
-    PLAYER_GAME_STATS_STAGING,
-    TableSpec,
-)
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
 
-# A month of staged rows (~60k player rows) per merge keeps memory flat during a multi-season backfill.
-MERGE_CHUNK_DAYS = 31
 ROW_COUNT = "dagster/row_count"
+HISTORY_KEYS = (dg.AssetKey(PLAYER_GAME_STATS_HISTORY.name), dg.AssetKey(GAMES_HISTORICAL_HISTORY.name))
 
 
 def _last_recorded_row_count(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int:
@@ -31,8 +26,9 @@ def _last_recorded_row_count(context: dg.AssetExecutionContext, key: dg.AssetKey
     return int(recorded.value) if recorded is not None else 0
 
 
-def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> dg.AssetsDefinition:
+def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
     key = dg.AssetKey(history.name)
+    staging = STAGING_OF[history]
 
     @dg.asset(
         key=key,
@@ -40,7 +36,7 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
         description=(
             f"Protected, append-only history of {staging.name}: {grain}. Each run inserts only rows whose content "
             "differs from the latest stored version of their key (_version = previous + 1) and never updates or "
-            "deletes; read the latest version per key (nhl_bronze.storage.delta.latest_versions)."
+            "deletes; read the latest version per key (nhl_bronze.storage.history.latest_versions)."
         ),
         partitions_def=game_date_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -56,55 +52,68 @@ def build_history_asset(history: TableSpec, staging: TableSpec, grain: str) -> d
     )
     def _history(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         start, end = partition_window(context)
-        store = lakehouse.store()
-        if not store.exists(staging):
-            raise dg.Failure(f"{staging.name} does not exist yet: materialize staging for {start}..{end} first")
-        rows_before = store.row_count(history)
         recorded_before = _last_recorded_row_count(context, key)
-        ingested_at = datetime.now(UTC)
-        inserted = unchanged = 0
-        # Safe to re-run: rows identical to the latest version of their key are not inserted again, so a
-        # re-run, a rebuilt staging table or a full backfill can only add versions, never remove one.
-        for chunk_start, chunk_end in chunk_window(start, end, MERGE_CHUNK_DAYS):
-            result = merge_new_versions(
-                store, history, lambda s=chunk_start, e=chunk_end: store.read_window(staging, s, e),
-                chunk_start, chunk_end, context.run_id, ingested_at,
-            )
-            inserted += result.rows_written
-            unchanged += result.rows_unchanged
-        rows_after = store.row_count(history)
-        # The latest versions of the window's games over the whole table (a moved game has rows elsewhere).
-        latest = latest_of_window_games(store, history, start, end)
-        duplicates = duplicate_latest_keys(latest, history)
-
+        try:
+            merged = merge_window(lakehouse.store(), start, end, context.run_id, tables=[history])
+        except NothingStagedError as error:
+            raise dg.Failure(str(error)) from error
+        table = merged.tables[history.name]
         yield dg.MaterializeResult(
             metadata={
-                "rows_inserted": inserted,
-                "rows_unchanged": unchanged,
-                "rows_before": rows_before,
-                ROW_COUNT: rows_after,
-                "latest_rows_in_window": latest.height,
-                "table_version": store.version(history),
-                "table_path": dg.MetadataValue.path(store.uri(history)),
+                "rows_inserted": table.rows_inserted,
+                "rows_unchanged": table.rows_unchanged,
+                "rows_before": table.rows_before,
+                ROW_COUNT: table.state.rows,
+                "latest_rows_in_window": table.latest_rows_in_window,
+                "table_version": table.state.version,
+                "table_path": dg.MetadataValue.path(table.state.uri),
             }
         )
         yield dg.AssetCheckResult(
             check_name="never_shrinks",
             # Rows can only vanish behind this code's back (protection switched off and rows deleted): the
             # table then holds fewer rows than its last materialization recorded.
-            passed=rows_before >= recorded_before and rows_after >= rows_before,
-            metadata={"rows_before": rows_before, "recorded_before": recorded_before, "rows_after": rows_after},
+            passed=table.rows_before >= recorded_before and table.state.rows >= table.rows_before,
+            metadata={"rows_before": table.rows_before, "recorded_before": recorded_before,
+                      "rows_after": table.state.rows},
         )
-        yield dg.AssetCheckResult(
-            check_name="unique_latest_keys", passed=duplicates == 0, metadata={"duplicate_keys": duplicates}
-        )
+        yield dg.AssetCheckResult(check_name="unique_latest_keys", passed=table.state.duplicate_keys == 0,
+                                  metadata={"duplicate_keys": table.state.duplicate_keys})
 
     return _history
 
 
 player_game_stats_history = build_history_asset(
-    PLAYER_GAME_STATS_HISTORY, PLAYER_GAME_STATS_STAGING, "one row per skater x game x situation and version"
+    PLAYER_GAME_STATS_HISTORY, "one row per skater x game x situation and version"
 )
 games_historical_history = build_history_asset(
-    GAMES_HISTORICAL_HISTORY, GAMES_HISTORICAL_STAGING, "one row per team x game x situation and version"
+    GAMES_HISTORICAL_HISTORY, "one row per team x game x situation and version"
 )
+
+
+def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The games this run's staging step failed (recorded in its materialization), naming game, date, reason."""
+    failed: list[str] = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = record.asset_materialization
+        if materialization is not None and materialization.asset_key == PLAYER_STAGING_KEY:
+            listed = materialization.metadata.get(FAILED_GAMES)
+            failed += [game for game in (listed.value if listed is not None else []) if game not in failed]
+    return failed
+
+
+@dg.multi_asset_check(
+    name="all_games_merged",
+    specs=[dg.AssetCheckSpec("all_games_merged", asset=key, description="Every final game of the run's window "
+                             "reached history; fails the run, naming each failed game, its date and the reason, "
+                             "after the good dates were merged.") for key in HISTORY_KEYS],
+)
+def all_games_merged(context: dg.AssetCheckExecutionContext):
+    failed = failed_games_of_run(context.instance, context.run.run_id)
+    for key in HISTORY_KEYS:
+        yield dg.AssetCheckResult(asset_key=key, check_name="all_games_merged", passed=not failed,
+                                  metadata={FAILED_GAMES: dg.MetadataValue.json(failed)})
+    if failed:
+        # The good dates are in history now; the run still fails so that the failure is seen (and retried).
+        raise dg.Failure(description=f"{len(failed)} game(s) failed and kept their dates out of this run: "
+                         + "; ".join(failed), metadata={FAILED_GAMES: dg.MetadataValue.json(failed)})

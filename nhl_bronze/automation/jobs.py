@@ -4,12 +4,21 @@ import dagster as dg
 
 from nhl_bronze.partitions import game_date_partitions
 
-# staging -> history -> derived. The derived tables are unpartitioned and rebuilt once at the end of each run.
+# schedule landing -> staging -> history -> derived. The landing and derived assets are unpartitioned and run
+# once per run.
 bronze_job = dg.define_asset_job(
     "bronze_job",
-    selection=dg.AssetSelection.groups("staging", "history", "derived"),
+    selection=dg.AssetSelection.groups("landing", "staging", "history", "derived"),
     partitions_def=game_date_partitions,
-    description="Fetch a window of game dates into staging, merge it into history, rebuild the derived tables.",
+    description="Land the schedule, fetch a window of game dates into staging, merge it into history, rebuild "
+    "the derived tables.",
+)
+
+# What the final-games sensor reads: the recent and upcoming schedule, landed in the raw store.
+schedule_landing_job = dg.define_asset_job(
+    "schedule_landing_job",
+    selection=dg.AssetSelection.groups("landing"),
+    description="Land the recent and upcoming NHL schedule in the raw store (read by the sensor).",
 )
 
 

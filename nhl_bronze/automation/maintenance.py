@@ -1,14 +1,13 @@
 """The weekly maintenance job and its schedule, bundled as Definitions that ``definitions.py`` merges in."""
 
-import os
-
 import dagster as dg
 
+from nhl_bronze import settings
 from nhl_bronze.assets.maintenance import MAINTENANCE_ASSET, bronze_table_maintenance
 from nhl_bronze.storage.maintenance import DEFAULT_RETENTION_HOURS
 
-MAINTENANCE_CRON_ENV = "NHL_BRONZE_MAINTENANCE_CRON"
-RETENTION_HOURS_ENV = "NHL_BRONZE_MAINTENANCE_RETENTION_HOURS"
+MAINTENANCE_CRON_ENV = settings.MAINTENANCE_CRON
+RETENTION_HOURS_ENV = settings.MAINTENANCE_RETENTION_HOURS
 # Sundays 06:00 UTC: the night's games are long over and the daily run (10:00 UTC) has not started yet.
 DEFAULT_MAINTENANCE_CRON = "0 6 * * 0"
 
@@ -42,8 +41,8 @@ def build_maintenance_schedule(
 
 def maintenance_schedule_from_env() -> dg.ScheduleDefinition:
     return build_maintenance_schedule(
-        os.environ.get(MAINTENANCE_CRON_ENV) or DEFAULT_MAINTENANCE_CRON,
-        int(os.environ.get(RETENTION_HOURS_ENV) or DEFAULT_RETENTION_HOURS),
+        settings.env(MAINTENANCE_CRON_ENV) or DEFAULT_MAINTENANCE_CRON,
+        settings.env_int(RETENTION_HOURS_ENV, DEFAULT_RETENTION_HOURS),
     )
 
 

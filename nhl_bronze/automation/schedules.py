@@ -1,18 +1,13 @@
 """The daily schedule: one run over the last few game dates, staging -> history -> derived."""
 
-import os
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from nhl_bronze.automation.jobs import bronze_job, partition_range_tags
+from nhl_bronze.automation.jobs import bronze_job, partition_range_tags, schedule_landing_job
 from nhl_bronze.domain.dates import FIRST_GAME_DATE, NHL_TIMEZONE
-
-DAILY_CRON_ENV = "NHL_BRONZE_DAILY_CRON"
-LOOKBACK_DAYS_ENV = "NHL_BRONZE_LOOKBACK_DAYS"
-DEFAULT_DAILY_CRON = "0 10 * * *"  # 10:00 UTC: early morning in North America, after the night's games
-DEFAULT_LOOKBACK_DAYS = 3
+from nhl_bronze.settings import DEFAULT_DAILY_CRON, DEFAULT_LOOKBACK_DAYS, DEFAULT_SCHEDULE_REFRESH_CRON
 
 
 def lookback_window(now_utc, lookback_days: int) -> tuple[date, date]:
@@ -42,8 +37,9 @@ def build_daily_schedule(cron: str = DEFAULT_DAILY_CRON, lookback_days: int = DE
     return daily
 
 
-def daily_schedule_from_env() -> dg.ScheduleDefinition:
-    return build_daily_schedule(
-        os.environ.get(DAILY_CRON_ENV) or DEFAULT_DAILY_CRON,
-        int(os.environ.get(LOOKBACK_DAYS_ENV) or DEFAULT_LOOKBACK_DAYS),
+def build_schedule_refresh(cron: str = DEFAULT_SCHEDULE_REFRESH_CRON) -> dg.ScheduleDefinition:
+    """Lands the recent and upcoming schedule for ``final_games_sensor`` (which reads it, never the API)."""
+    return dg.ScheduleDefinition(
+        name="schedule_refresh", cron_schedule=cron, execution_timezone="UTC", job=schedule_landing_job,
+        description=f"{cron} UTC: land the recent and upcoming NHL schedule in the raw store.",
     )

@@ -1,8 +1,9 @@
-"""Sensors: run dates whose games became final, heal gaps in history, and summarise failed runs.
+"""Sensors: run dates whose games became final, heal gaps in every history table, and summarise failed runs.
 
 The old system's window was driven by its max ingested date, so a gap that fell behind the lookback never
-healed. Here the unit of work is a set of final games: a date is requested whenever the schedule lists final
-games for it that history does not hold.
+healed. Here the unit of work is a set of final games: a date is requested whenever the stored schedule lists
+final games for it that some history table does not hold. Sensors only read: the schedule is landed by the
+``bronze_schedule_raw`` asset (and by staging), never fetched here.
 """
 
 import hashlib
@@ -11,25 +12,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 import dagster as dg
-import polars as pl
 
 from nhl_bronze.automation.jobs import bronze_job
-from nhl_bronze.domain.dates import FIRST_GAME_DATE, in_window
-from nhl_bronze.domain.games import classify_schedule_game
-from nhl_bronze.ingest import GameWindowSource
-from nhl_bronze.resources.lakehouse import LakehouseResource, StagingSource
-from nhl_bronze.resources.nhl_api import NhlApiResource
+from nhl_bronze.domain.dates import FIRST_GAME_DATE, GAME_DATE_COLUMN, date_of_game_date_int, in_window
+from nhl_bronze.pipeline.history import STAGING_OF
+from nhl_bronze.pipeline.schedule import stored_final_games
+from nhl_bronze.resources.clock import ClockResource
+from nhl_bronze.resources.ingest import IngestResource
+from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.settings import AutomationSettings
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 
-RECENT_DAYS = 7  # dates before today checked on every tick for games that became final
-GAP_SCAN_DAYS = 14  # older dates checked per tick, walking back to the first partition and starting over
 FIRST_DATE = date.fromisoformat(FIRST_GAME_DATE)
+REQUEST_TAG = "nhl_bronze/request"  # the request's key: the sensor finds the run it launched by it
+MAX_RETRIES = 5  # a recent date whose run failed is asked again at most this often for the same final games
+FINISHED = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
 
 @dataclass
 class FinalGamesCursor:
-    requested: dict[str, str] = field(default_factory=dict)  # date -> digest of the final games requested
+    requested: dict[str, list] = field(default_factory=dict)  # date -> [digest of its final games, attempt]
     gap_scan_before: str | None = None  # the gap scan continues with the dates before this one
     cycle: int = 0  # completed gap-scan passes; a new pass may retry a gap whose run failed
 
@@ -41,75 +43,94 @@ class FinalGamesCursor:
         return json.dumps(asdict(self), sort_keys=True)
 
 
-def final_game_ids(schedule_games: dict[date, list[dict]]) -> dict[date, list[int]]:
-    return {
-        day: sorted(g["id"] for g in games if classify_schedule_game(g)[0] == "fetch")
-        for day, games in schedule_games.items()
-    }
+def games_to_heal(store: DeltaStore, finals: dict[date, list[int]], start: date, end: date) -> dict[date, list[int]]:
+    """Per date of ``[start, end)``: each final game missing from any history table, and each game a staging
+    table holds that its history table does not (staged, never merged)."""
+    missing: dict[date, set[int]] = {}
+    for history, staging in STAGING_OF.items():
+        expected = {day: set(game_ids) for day, game_ids in finals.items()}
+        for day, staged in _games_by_date(store, staging, start, end).items():
+            expected.setdefault(day, set()).update(staged)
+        in_history = _games_by_date(store, history, start, end)
+        for day, games in expected.items():
+            missing.setdefault(day, set()).update(games - in_history.get(day, set()))
+    return {day: sorted(games) for day, games in sorted(missing.items()) if games}
 
 
-def game_ids_in_history(store: DeltaStore, first: date, end: date) -> set[int]:
-    if not store.exists(GAMES_HISTORICAL_HISTORY):
-        return set()
-    return set(
-        store.scan(GAMES_HISTORICAL_HISTORY)
-        .filter(in_window(first, end))
-        .select(pl.col("gameId").unique())
-        .collect()["gameId"]
-        .to_list()
-    )
+def _games_by_date(store: DeltaStore, spec, start: date, end: date) -> dict[date, set[int]]:
+    if not store.exists(spec):
+        return {}
+    pairs = (store.scan(spec).filter(in_window(start, end)).select(GAME_DATE_COLUMN, "gameId").unique().collect())
+    by_date: dict[date, set[int]] = {}
+    for game_date, game_id in pairs.iter_rows():
+        by_date.setdefault(date_of_game_date_int(game_date), set()).add(game_id)
+    return by_date
 
 
 def _digest(game_ids: list[int]) -> str:
     return hashlib.sha1(",".join(map(str, game_ids)).encode()).hexdigest()[:12]
 
 
-@dg.sensor(
-    name="final_games_sensor",
-    job=bronze_job,
-    minimum_interval_seconds=30 * 60,
-    description="Requests a run for each date whose schedule lists final games missing from history: recent dates "
-    "as their games finish, and older gaps found by a rolling scan back to the first partition.",
-)
-def final_games_sensor(
-    context: dg.SensorEvaluationContext, nhl_api: NhlApiResource, lakehouse: LakehouseResource
-) -> dg.SensorResult | dg.SkipReason:
-    if StagingSource(lakehouse.source) is StagingSource.RAW:
-        return dg.SkipReason("lakehouse source is 'raw': nothing new can arrive without the API")
-    cursor = FinalGamesCursor.parse(context.cursor)
-    today = lakehouse.eastern_today()
-    recent_start = max(FIRST_DATE, today - timedelta(days=RECENT_DAYS))
-    gap_end = date.fromisoformat(cursor.gap_scan_before) if cursor.gap_scan_before else recent_start
-    if gap_end <= FIRST_DATE:
-        gap_end, cursor.cycle = recent_start, cursor.cycle + 1
-    gap_start = max(FIRST_DATE, gap_end - timedelta(days=GAP_SCAN_DAYS))
+def _run_finished(instance: dg.DagsterInstance, request_key: str) -> bool:
+    runs = instance.get_runs(dg.RunsFilter(tags={REQUEST_TAG: request_key}), limit=1)
+    return bool(runs) and runs[0].status in FINISHED
 
-    with GameWindowSource(nhl_api, lakehouse) as source:
-        recent = final_game_ids(source.schedule_games(recent_start, today)) if recent_start < today else {}
-        gaps = final_game_ids(source.schedule_games(gap_start, gap_end)) if gap_start < gap_end else {}
-    store = lakehouse.store()
-    stored = game_ids_in_history(store, min(gap_start, recent_start), today)
 
-    requests: list[dg.RunRequest] = []
-    for kind, finals in (("recent", recent), (f"gap{cursor.cycle}", gaps)):
-        for day, game_ids in sorted(finals.items()):
-            missing = [g for g in game_ids if g not in stored]
-            digest = _digest(game_ids)
-            if not missing or (kind == "recent" and cursor.requested.get(day.isoformat()) == digest):
-                continue
-            cursor.requested[day.isoformat()] = digest
-            requests.append(
-                dg.RunRequest(
-                    # One run per (date, set of final games): never the same work twice.
-                    run_key=f"{kind}:{day}:{digest}",
+def build_final_games_sensor(settings: AutomationSettings | None = None) -> dg.SensorDefinition:
+    settings = settings or AutomationSettings()
+    @dg.sensor(
+        name="final_games_sensor",
+        job=bronze_job,
+        minimum_interval_seconds=30 * 60,
+        description="Requests a run for each date whose stored schedule lists final games missing from a history "
+        f"table: the last {settings.sensor_recent_days} dates as their games finish (again when a run failed), "
+        f"and older gaps, {settings.sensor_gap_scan_days} dates per tick back to the first partition.",
+    )
+    def final_games_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource,
+                           clock: ClockResource, ingest: IngestResource) -> dg.SensorResult | dg.SkipReason:
+        if ingest.is_raw():
+            return dg.SkipReason("ingest source is 'raw': nothing new can arrive without the API")
+        cursor = FinalGamesCursor.parse(context.cursor)
+        today = clock.eastern_today()
+        recent_start = max(FIRST_DATE, today - timedelta(days=settings.sensor_recent_days))
+        gap_end = date.fromisoformat(cursor.gap_scan_before) if cursor.gap_scan_before else recent_start
+        if gap_end <= FIRST_DATE:
+            gap_end, cursor.cycle = recent_start, cursor.cycle + 1
+        gap_start = max(FIRST_DATE, gap_end - timedelta(days=settings.sensor_gap_scan_days))
+
+        store = lakehouse.store()
+        requests: list[dg.RunRequest] = []
+        for kind, start, end in (("recent", recent_start, today), (f"gap{cursor.cycle}", gap_start, gap_end)):
+            finals = stored_final_games(store, start, end)
+            for day, missing in games_to_heal(store, finals, start, end).items():
+                digest, attempt = _digest(finals.get(day, missing)), 0
+                if kind == "recent" and day.isoformat() in cursor.requested:
+                    seen_digest, attempt = cursor.requested[day.isoformat()]
+                    if seen_digest == digest:
+                        # Same games as last time: ask again only once that run is over and left them missing.
+                        previous = f"{kind}:{day}:{digest}:{attempt}"
+                        if attempt >= MAX_RETRIES or not _run_finished(context.instance, previous):
+                            continue
+                        attempt += 1
+                    else:
+                        attempt = 0
+                # One run per (date, set of final games, attempt): never the same work twice.
+                request_key = f"{kind}:{day}:{digest}:{attempt}"
+                cursor.requested[day.isoformat()] = [digest, attempt]
+                requests.append(dg.RunRequest(
+                    run_key=request_key,
                     partition_key=day.isoformat(),
-                    tags={"nhl_bronze/trigger": f"final_games_sensor:{kind}", "nhl_bronze/missing_games":
-                          ",".join(map(str, missing[:20]))},
-                )
-            )
-    cursor.requested = {d: v for d, v in cursor.requested.items() if d >= recent_start.isoformat()}
-    cursor.gap_scan_before = gap_start.isoformat()
-    return dg.SensorResult(run_requests=requests, cursor=cursor.dump())
+                    tags={"nhl_bronze/trigger": f"final_games_sensor:{kind}", REQUEST_TAG: request_key,
+                          "nhl_bronze/missing_games": ",".join(map(str, missing[:20]))},
+                ))
+        cursor.requested = {d: v for d, v in cursor.requested.items() if d >= recent_start.isoformat()}
+        cursor.gap_scan_before = gap_start.isoformat()
+        return dg.SensorResult(run_requests=requests, cursor=cursor.dump())
+
+    return final_games_sensor
+
+
+final_games_sensor = build_final_games_sensor()
 
 
 @dg.run_failure_sensor(

@@ -14,21 +14,20 @@ import json
 import sys
 from dataclasses import asdict
 
+from nhl_bronze import settings
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import verify
 from nhl_bronze.readers.source import spec_named
-from nhl_bronze.resources.lakehouse import DATA_DIR_ENV, DEFAULT_DATA_DIR
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import DEFAULT_RETENTION_HOURS
 from nhl_bronze.storage.tables import ALL_TABLES
 
 
 def _default_data_dir() -> str:
-    import os
 
-    return os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
+    return settings.env(settings.DATA_DIR) or settings.DEFAULT_DATA_DIR
 
 
 def _store(args: argparse.Namespace) -> DeltaStore:
@@ -71,7 +70,7 @@ def run_maintain(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help=f"table root (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})")
+    common.add_argument("--data-dir", help=f"table root (default: ${settings.DATA_DIR} or {settings.DEFAULT_DATA_DIR})")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     parser = argparse.ArgumentParser(prog="nhl-bronze", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

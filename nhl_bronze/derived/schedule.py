@@ -11,8 +11,8 @@ from datetime import date
 import polars as pl
 
 from nhl_bronze.contract import SCHEDULE_SCHEMA
+from nhl_bronze.domain.games import FETCHED_GAME_TYPES
 
-UPCOMING_GAME_TYPES = (2, 3)
 _ENTRY_SCHEMA = pl.Schema(
     {
         "GAME_ID": pl.Int32,
@@ -79,7 +79,7 @@ def build_schedule(
     upcoming = (
         entries.filter(
             pl.col("DATE").is_between(upcoming_from, upcoming_through),
-            pl.col("gameType").is_in(UPCOMING_GAME_TYPES),
+            pl.col("gameType").is_in(sorted(FETCHED_GAME_TYPES)),
             pl.col("gameScheduleState") == "OK",
         )
         .join(past, on="GAME_ID", how="anti")

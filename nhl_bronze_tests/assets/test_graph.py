@@ -29,6 +29,7 @@ def test_definitions_load_with_the_contract_asset_keys():
 
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {PLAYERS_STAGING, TEAMS_STAGING, PLAYERS, TEAMS, "bronze_schedule_2023_v2", "bronze_skaters_2023_v2",
+                    "bronze_schedule_raw",
                     "bronze_table_maintenance"}
     assert defs.resolve_job_def("bronze_job").partitions_def is not None
 
@@ -129,11 +130,11 @@ def test_raw_source_rebuilds_staging_identically_with_zero_api_calls(tmp_path):
     for staging in (PLAYERS_STAGING, TEAMS_STAGING):
         shutil.rmtree(tmp_path / staging)
 
-    from nhl_bronze.resources.lakehouse import LakehouseResource
+    from nhl_bronze.resources.ingest import IngestResource
 
     rebuilt = materialize_range(
         STAGING_AND_HISTORY, tmp_path, "2024-10-04", "2024-10-11",
-        resources={"lakehouse": LakehouseResource(data_dir=str(tmp_path), source="raw")},
+        resources={"ingest": IngestResource(source="raw", parse_workers=1)},
         api={"web_api_url": "http://127.0.0.1:9/unreachable", "failing_game": 2024020009},
     )
 
@@ -149,7 +150,7 @@ def test_a_new_column_in_code_keeps_old_history_rows(tmp_path, monkeypatch):
     materialize_day(STAGING_AND_HISTORY, tmp_path, "2024-10-09")
     old = read_table(tmp_path, TEAMS)
 
-    import nhl_bronze.assets.staging as staging_module
+    import nhl_bronze.pipeline.parse as staging_module
 
     original = staging_module.compute_batch
 

@@ -3,7 +3,7 @@ import datetime as dt
 import dagster as dg
 
 from nhl_bronze.automation.jobs import bronze_job
-from nhl_bronze.automation.schedules import build_daily_schedule, daily_schedule_from_env, lookback_window
+from nhl_bronze.automation.schedules import build_daily_schedule, lookback_window
 from nhl_bronze_tests.support import ALL_ASSETS, resources
 
 
@@ -30,10 +30,17 @@ def test_daily_window_follows_the_us_eastern_date_not_utc():
                                                                                 dt.date(2023, 10, 1))
 
 
+def daily_schedule_from_settings():
+    from nhl_bronze.settings import automation_settings
+
+    settings = automation_settings()
+    return build_daily_schedule(settings.daily_cron, settings.lookback_days)
+
+
 def test_daily_schedule_is_configurable_from_the_environment(monkeypatch):
     monkeypatch.setenv("NHL_BRONZE_DAILY_CRON", "30 14 * * *")
     monkeypatch.setenv("NHL_BRONZE_LOOKBACK_DAYS", "5")
-    schedule = daily_schedule_from_env()
+    schedule = daily_schedule_from_settings()
     [request] = tick(schedule, dt.datetime(2024, 10, 12, 14, 30, tzinfo=dt.UTC))
     assert schedule.cron_schedule == "30 14 * * *"
     assert request.tags["dagster/asset_partition_range_start"] == "2024-10-07"

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from nhl_bronze.resources.nhl_api import NhlApiResource, RawResponse, SimulatedNhlApiResource, WindowFetch
+from nhl_bronze.client.window import RawResponse, WindowFetch
+from nhl_bronze.resources.nhl_api import NhlApiResource
+from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 from nhl_bronze.simulator.core import NhlBackend, SimResponse, html_error
 from nhl_bronze.simulator.faults import FaultConfig, RateLimitBurst
 from nhl_bronze.simulator.http import SimulatorServer

@@ -7,7 +7,9 @@ import sys
 
 import dagster as dg
 
-from nhl_bronze.resources.nhl_api import NhlApiResource, SimulatedNhlApiResource, nhl_api_resource_from_env
+from nhl_bronze.definitions import nhl_api_from_env as nhl_api_resource_from_env
+from nhl_bronze.resources.nhl_api import NhlApiResource
+from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 
 ENV = {
     "NHL_WEB_API_URL": "http://127.0.0.1:9/v1",

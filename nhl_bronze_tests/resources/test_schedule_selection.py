@@ -6,13 +6,9 @@ import json
 from datetime import date
 from pathlib import Path
 
+from nhl_bronze.client.window import GameBodies, window_fetch_from_bodies
 from nhl_bronze.domain.dates import schedule_call_dates, window_dates
-from nhl_bronze.resources.nhl_api import (
-    GameBodies,
-    classify_schedule_game,
-    schedule_games_by_date,
-    window_fetch_from_bodies,
-)
+from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
 

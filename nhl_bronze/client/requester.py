@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from nhl_bronze.resources.errors import NhlApiError, NotFoundError
-from nhl_bronze.resources.rate_limit import AsyncTokenBucket
+from nhl_bronze.client.errors import NhlApiError, NotFoundError
+from nhl_bronze.client.rate_limit import AsyncTokenBucket
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from nhl_bronze.domain.dates import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
-from nhl_bronze.resources.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
-from nhl_bronze.resources.rate_limit import AsyncTokenBucket
-from nhl_bronze.resources.requester import JsonResponse, Requester, RequestStats, RetryPolicy
-from nhl_bronze.resources.window import (
+from nhl_bronze.client.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
+from nhl_bronze.client.rate_limit import AsyncTokenBucket
+from nhl_bronze.client.requester import JsonResponse, Requester, RequestStats, RetryPolicy
+from nhl_bronze.client.window import (
     Endpoint,
     GameBodies,
     RawResponse,
@@ -30,6 +29,7 @@ from nhl_bronze.resources.window import (
     assemble_window_fetch,
     plan_window,
 )
+from nhl_bronze.domain.dates import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
 
 T = TypeVar("T")
 OnResponse = Callable[[RawResponse], None]

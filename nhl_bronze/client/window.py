@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
-from nhl_bronze.resources.errors import GameFetchError
 
 Endpoint = Literal["schedule", "play-by-play", "boxscore", "shiftcharts"]
 ShiftChartStatus = Literal["ok", "not_published", "empty"]

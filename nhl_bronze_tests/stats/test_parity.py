@@ -2,8 +2,8 @@ import json
 
 import polars as pl
 
-from nhl_bronze.assets.boxscore_parity import boxscore_mismatches
 from nhl_bronze.stats import GameInput, compute_many
+from nhl_bronze.stats.parity import boxscore_mismatches
 from nhl_bronze_tests.support import SAMPLES
 
 

@@ -1,0 +1,52 @@
+"""``bronze_schedule_raw``: the NHL schedule, landed in the raw store for the sensor and the derived schedule.
+
+The only place outside staging that calls the API: the sensor and ``bronze_schedule_2023_v2`` read what this
+asset landed, so every API call shows in lineage.
+"""
+
+import dagster as dg
+
+from nhl_bronze.pipeline.schedule import land_schedule
+from nhl_bronze.pipeline.source import ApiSource
+from nhl_bronze.resources.clock import ClockResource
+from nhl_bronze.resources.ingest import IngestResource
+from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.resources.nhl_api import NhlApiResource
+from nhl_bronze.settings import DEFAULT_SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_RECENT_DAYS
+
+SCHEDULE_LANDING = "bronze_schedule_raw"
+
+
+class ScheduleLandingConfig(dg.Config):
+    recent_days: int = DEFAULT_SENSOR_RECENT_DAYS
+    """Past dates asked again on every landing: games become final, or are corrected, after the fact."""
+    upcoming_days: int = 7
+    """Future dates landed, for the upcoming games of the derived schedule."""
+    backfill_days: int = DEFAULT_SENSOR_GAP_SCAN_DAYS
+    """Older dates without a stored answer landed per run (newest first), for the sensor's gap scan."""
+
+
+@dg.asset(
+    name=SCHEDULE_LANDING,
+    group_name="landing",
+    kinds={"deltalake"},
+    # Counted with staging against the one API client of a deployment.
+    pool="nhl_api",
+    description="Every /v1/schedule answer of the recent and upcoming weeks (and of a few older dates no stored "
+    "answer covers yet, newest first), appended to the raw landing store raw_nhl_api_responses.",
+)
+def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, lakehouse: LakehouseResource,
+                        clock: ClockResource, ingest: IngestResource) -> dg.MaterializeResult:
+    if ingest.is_raw():
+        # Offline rebuilds make no API call: the stored answers stay what the readers see.
+        return dg.MaterializeResult(metadata={"api_calls": 0, "skipped": "ingest source is 'raw'"})
+    store = lakehouse.store()
+    with ApiSource(nhl_api.open_session, lakehouse.raw_responses()) as source:
+        landed = land_schedule(source, store, clock.eastern_today(), config.recent_days, config.upcoming_days,
+                               config.backfill_days)
+    start, end = landed.refreshed
+    return dg.MaterializeResult(metadata={
+        "refreshed_window": f"{start}..{end}",
+        "backfilled_dates": landed.backfilled_dates,
+        "api_calls": landed.api_calls,
+    })

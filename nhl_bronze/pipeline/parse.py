@@ -1,0 +1,122 @@
+"""Games -> rows: the statistics and the boxscore parity of a fetched window, in-process or in a process pool.
+
+``parse_games`` is pure and picklable (it runs in a worker process). Every game is guarded on its own: a game
+whose statistics or boxscore totals cannot be read becomes a ``GameFetchError`` of its date and has no rows.
+
+The pool is started with the ``spawn`` context, never ``fork``: deltalake (tokio threads) panics in a forked
+child. Workers are only worth their start-up (~1-2 s to import polars and the parser) for windows of more than
+one week; a daily run parses in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import polars as pl
+
+from nhl_bronze.client.errors import GameFetchError
+from nhl_bronze.client.window import FetchedGame
+from nhl_bronze.stats import GameFrames, GameInput, GameParseError, compute_batch
+from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
+
+
+@dataclass(frozen=True)
+class ParsedGames:
+    frames: GameFrames  # rows of the good games only
+    failures: list[GameFetchError]  # games with no rows: statistics or boxscore totals unreadable
+    parity_mismatches: list[str]  # good games whose rows disagree with their boxscore totals
+
+
+def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
+    """The rows, failures and boxscore parity of ``games`` (computed in one batch)."""
+    inputs = [GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in games]
+    result = compute_batch(inputs)
+    game_of = {id(game_input): game for game_input, game in zip(inputs, games, strict=True)}
+    failures = [_failure(game_of[id(game_input)], "statistics", error) for game_input, error in result.failures]
+    failed_ids = {failure.game_id for failure in failures}
+    totals = []
+    for game in games:
+        if game.game_id in failed_ids:
+            continue
+        try:
+            totals += boxscore_totals(game.game_id, game.boxscore)
+        except GameParseError as error:
+            failures.append(_failure(game, "boxscore parity", error))
+    frames = _without_games(result.frames, {f.game_id for f in failures} - failed_ids)
+    return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams))
+
+
+def _failure(game: FetchedGame, step: str, error: Exception) -> GameFetchError:
+    return GameFetchError(game.game_id, game.game_date, step, "", str(error))
+
+
+def _without_games(frames: GameFrames, game_ids: set[int]) -> GameFrames:
+    if not game_ids:
+        return frames
+    keep = ~pl.col("gameId").is_in(list(game_ids))
+    return GameFrames(frames.players.filter(keep), frames.teams.filter(keep))
+
+
+def concat_parsed(parts: Sequence[ParsedGames]) -> ParsedGames:
+    """One ``ParsedGames`` of consecutive parts, in their order (the same as parsing them as one batch)."""
+    if len(parts) == 1:
+        return parts[0]
+    return ParsedGames(
+        GameFrames(pl.concat([p.frames.players for p in parts]), pl.concat([p.frames.teams for p in parts])),
+        [failure for p in parts for failure in p.failures],
+        [mismatch for p in parts for mismatch in p.parity_mismatches],
+    )
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class PendingParse:
+    """The parse of one window, possibly still running in the pool as consecutive parts."""
+
+    def __init__(self, parts: list[Future[ParsedGames] | ParsedGames]):
+        self._parts = parts
+
+    def result(self) -> ParsedGames:
+        return concat_parsed([p.result() if isinstance(p, Future) else p for p in self._parts])
+
+
+class GameParser:
+    """Parses windows in-process (``workers == 1``) or spread over a spawn-context process pool."""
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self._pool: Executor | None = None
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, games: Sequence[FetchedGame]) -> PendingParse:
+        """Start parsing ``games``: in-process now, or split across the pool's workers."""
+        if self._pool is None or len(games) < 2:
+            return PendingParse([parse_games(games)])
+        size = -(-len(games) // min(self.workers, len(games)))
+        return PendingParse([self._pool.submit(parse_games, games[i:i + size]) for i in range(0, len(games), size)])
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def game_parser(workers: int, window_days: int, min_pooled_days: int) -> Iterator[GameParser]:
+    """A parser for a window: pooled only when the window is long enough to repay the workers' start-up."""
+    parser = GameParser(workers if window_days >= min_pooled_days else 1)
+    try:
+        yield parser
+    finally:
+        parser.close()

@@ -1,0 +1,118 @@
+"""Where a staging window's games come from: the NHL API (landing every body in the raw store) or the raw store.
+
+Both sources end in the same ``WindowFetch`` built by the same selection rules (``client.window``), so a rebuild
+from stored bodies gives exactly the staging rows the API fetch gave, with zero API calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date
+from enum import Enum
+from typing import Protocol
+
+from nhl_bronze.client.session import NhlApiSession, OnResponse
+from nhl_bronze.client.window import GameBodies, RawResponse, WindowFetch, window_fetch_from_bodies
+from nhl_bronze.domain.dates import window_dates
+from nhl_bronze.storage.raw_responses import RawResponseStore
+
+OpenSession = Callable[[OnResponse], AbstractContextManager[NhlApiSession]]
+
+
+class StagingSource(str, Enum):
+    API = "api"  # fetch from the NHL API (and keep every response in the raw landing store)
+    RAW = "raw"  # rebuild from the raw landing store: zero API calls, e.g. after a parser change
+
+
+class WindowSource(Protocol):
+    """What ``stage_window`` reads: one ``WindowFetch`` per ``[start, end)``."""
+
+    name: str
+
+    def fetch(self, start: date, end: date) -> WindowFetch: ...
+
+
+class ApiSource:
+    """Fetches windows from the API over one session (one connection pool) and lands every body in the raw store."""
+
+    name = StagingSource.API.value
+
+    def __init__(self, open_session: OpenSession, raw_store: RawResponseStore):
+        self.raw_store = raw_store
+        self._open_session = open_session
+        self._session_context: AbstractContextManager[NhlApiSession] | None = None
+        self._session: NhlApiSession | None = None
+        self._landed: list[RawResponse] = []
+
+    def fetch(self, start: date, end: date) -> WindowFetch:
+        window = self._session_or_open().fetch_window(start, end)
+        # Landed before any parsing: a body that later fails to parse is still kept for a rebuild.
+        self._land_received()
+        return window
+
+    def schedule_games(self, start: date, end: date) -> dict[date, list[dict]]:
+        """Every scheduled game of ``[start, end)`` (and the schedule bodies landed in the raw store)."""
+        games = self._session_or_open().schedule_games(start, end)
+        self._land_received()
+        return games
+
+    @property
+    def api_calls(self) -> int:
+        return self._session.stats.api_calls if self._session is not None else 0
+
+    def close(self) -> None:
+        if self._session_context is not None:
+            self._session_context.__exit__(None, None, None)
+            self._session_context = self._session = None
+
+    def __enter__(self) -> ApiSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _land_received(self) -> None:
+        # Emptied in place: the session holds a reference to this very list.
+        self.raw_store.record(self._landed)
+        self._landed.clear()
+
+    def _session_or_open(self) -> NhlApiSession:
+        if self._session is None:
+            self._session_context = self._open_session(self._landed.append)
+            self._session = self._session_context.__enter__()
+        return self._session
+
+
+class RawStoreSource:
+    """Rebuilds windows from the newest stored bodies: zero API calls."""
+
+    name = StagingSource.RAW.value
+    api_calls = 0
+
+    def __init__(self, raw_store: RawResponseStore):
+        self.raw_store = raw_store
+
+    def fetch(self, start: date, end: date) -> WindowFetch:
+        stored = self.raw_store.newest_bodies(start, end)
+        bodies: dict[int, dict[str, dict]] = {}
+        for (endpoint, game_id), body in stored.game_bodies.items():
+            bodies.setdefault(game_id, {})[endpoint] = json.loads(body)
+        return window_fetch_from_bodies(
+            window_dates(start, end),
+            [json.loads(body) for body in stored.schedules],
+            {
+                game_id: GameBodies(parts.get("play-by-play"), parts.get("boxscore"), parts.get("shiftcharts"))
+                for game_id, parts in bodies.items()
+            },
+        )
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> RawStoreSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,84 @@
+"""Every environment variable of the project, read here and nowhere else.
+
+Nothing is read at import: ``definitions.py`` calls ``load()`` (and passes ``dg.EnvVar``s to the resources, so
+the launchpad shows where a value comes from and Dagster resolves it at run time).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# the lakehouse resource
+DATA_DIR = "NHL_BRONZE_DATA_DIR"
+# the ingest resource
+SOURCE = "NHL_BRONZE_SOURCE"
+PARSE_WORKERS = "NHL_BRONZE_PARSE_WORKERS"
+# the clock resource
+TODAY = "NHL_BRONZE_TODAY"
+# the API resource
+OFFLINE = "NHL_BRONZE_OFFLINE"
+# env var -> (NhlApiResource field, type)
+API_FIELDS: dict[str, tuple[str, type]] = {
+    "NHL_WEB_API_URL": ("web_api_url", str),
+    "NHL_STATS_API_URL": ("stats_api_url", str),
+    "NHL_API_MAX_IN_FLIGHT": ("max_in_flight", int),
+    "NHL_API_RATE_LIMIT": ("rate_limit", float),
+    "NHL_API_TIMEOUT_SECONDS": ("timeout_seconds", float),
+    "NHL_API_MAX_RETRIES": ("max_retries", int),
+    "NHL_API_BACKOFF_BASE_SECONDS": ("backoff_base_seconds", float),
+    "NHL_API_BACKOFF_MAX_SECONDS": ("backoff_max_seconds", float),
+    "NHL_API_USER_AGENT": ("user_agent", str),
+}
+# automation
+DAILY_CRON = "NHL_BRONZE_DAILY_CRON"
+LOOKBACK_DAYS = "NHL_BRONZE_LOOKBACK_DAYS"
+SENSOR_RECENT_DAYS = "NHL_BRONZE_SENSOR_RECENT_DAYS"
+SENSOR_GAP_SCAN_DAYS = "NHL_BRONZE_SENSOR_GAP_SCAN_DAYS"
+SCHEDULE_REFRESH_CRON = "NHL_BRONZE_SCHEDULE_REFRESH_CRON"
+MAINTENANCE_CRON = "NHL_BRONZE_MAINTENANCE_CRON"
+MAINTENANCE_RETENTION_HOURS = "NHL_BRONZE_MAINTENANCE_RETENTION_HOURS"
+
+DEFAULT_DATA_DIR = "./data"
+DEFAULT_DAILY_CRON = "0 10 * * *"  # 10:00 UTC: early morning in North America, after the night's games
+DEFAULT_LOOKBACK_DAYS = 3
+DEFAULT_SENSOR_RECENT_DAYS = 7  # dates before today checked on every tick for games that became final
+DEFAULT_SENSOR_GAP_SCAN_DAYS = 14  # older dates checked per tick, walking back to the first partition
+DEFAULT_SCHEDULE_REFRESH_CRON = "*/30 * * * *"
+
+
+def env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The variable's value, or None when unset or blank."""
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    return value or None
+
+
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    return (env(name, environ) or "").lower() in ("1", "true", "yes")
+
+
+def env_int(name: str, default: int, environ: Mapping[str, str] | None = None) -> int:
+    value = env(name, environ)
+    return int(value) if value is not None else default
+
+
+@dataclass(frozen=True)
+class AutomationSettings:
+    """The schedules' and sensors' settings (their definitions are built once, at load)."""
+
+    daily_cron: str = DEFAULT_DAILY_CRON
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    sensor_recent_days: int = DEFAULT_SENSOR_RECENT_DAYS
+    sensor_gap_scan_days: int = DEFAULT_SENSOR_GAP_SCAN_DAYS
+    schedule_refresh_cron: str = DEFAULT_SCHEDULE_REFRESH_CRON
+
+
+def automation_settings(environ: Mapping[str, str] | None = None) -> AutomationSettings:
+    return AutomationSettings(
+        daily_cron=env(DAILY_CRON, environ) or DEFAULT_DAILY_CRON,
+        lookback_days=env_int(LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS, environ),
+        sensor_recent_days=env_int(SENSOR_RECENT_DAYS, DEFAULT_SENSOR_RECENT_DAYS, environ),
+        sensor_gap_scan_days=env_int(SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_GAP_SCAN_DAYS, environ),
+        schedule_refresh_cron=env(SCHEDULE_REFRESH_CRON, environ) or DEFAULT_SCHEDULE_REFRESH_CRON,
+    )
