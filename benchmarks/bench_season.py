@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         offered.clear()
         days.append({
             "day": index + 1, "date": today, "run_s": run.wall_s, "cpu_s": cpu_s, "maintenance_s": maintenance_s,
+            "steps": dict(run.step_seconds),
             "games": int(run.value(STAGING, "games_fetched")), "inserted": int(run.value(HISTORY, "rows_inserted")),
             "raw_rows": store.row_count(RAW_API_RESPONSES), "raw_mb": dir_size_mb(store.uri(RAW_API_RESPONSES)),
             "raw_rows_no_dedupe": shadow.store.row_count(RAW_API_RESPONSES),
@@ -148,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                                "files": fp.files, "bytes": fp.bytes, "log_files": fp.log_files,
                                "log_bytes": fp.log_bytes, "stored_bytes": fp.stored_bytes})
         note = f", maintenance {maintenance_s:.1f} s" if maintenance_s is not None else ""
+        steps = " ".join(f"{v:.2f}" for _, v in sorted(run.step_seconds.items()))
         print(f"day {index + 1:3d} {today}: {run.wall_s:5.1f} s (CPU {cpu_s:4.1f} s), {days[-1]['games']:2d} games"
-              f"{note}", flush=True)
+              f"{note} | steps {steps}", flush=True)
     RawResponseStore.record = record_with_dedupe
     total_s = time.perf_counter() - started
 
@@ -225,6 +227,14 @@ def report(args, days, tables, total_s, load_before, csv_path, png_path, data_di
     run_rows = [[d, f"{days[d - 1]['run_s']:.2f} s", f"{days[d - 1]['cpu_s']:.2f} s", days[d - 1]["games"]]
                 for d in checkpoints]
     print_grid("daily run time over the season", ["day", "wall", "CPU", "games"], run_rows)
+    steps = sorted({step for d in days for step in d["steps"]})
+    edge = min(EDGE_DAYS, max(1, len(days) // 2))
+    print_grid("step times (wall), median of the first / last week", ["step", "first week", "last week", "ratio"], [
+        [step, f"{first:.2f} s", f"{last:.2f} s", f"{last / first:.2f}" if first else "-"]
+        for step in steps
+        for first, last in [(statistics.median(d["steps"].get(step, 0.0) for d in days[:edge]),
+                             statistics.median(d["steps"].get(step, 0.0) for d in days[-edge:]))]
+    ])
 
 
 def _cell(tables: list[dict], name: str, day: int) -> str:

@@ -25,6 +25,7 @@ from nhl_bronze.contract import Column
 from nhl_bronze.readers.schema import contract_columns
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import (
+    ALL_TABLES,
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
     PLAYER_GAME_STATS_HISTORY,
@@ -145,7 +146,7 @@ def table_metadata(spec: TableSpec, store: DeltaStore | None = None) -> dict:
     deployment writes to, ``dagster/uri`` (the table's location)."""
     # The keys of Dagster's TableMetadataSet and UriMetadataSet (not exported by the public API).
     metadata: dict = {
-        "dagster/column_schema": column_schema(spec),
+        "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(spec)),
         "dagster/table_name": spec.name,
         "dagster/storage_kind": "deltalake",
     }
@@ -189,3 +190,18 @@ def games_in_table(value: dg.TableMetadataValue) -> list[str]:
         + str(r.data["reason"])
         for r in value.records
     ]
+
+
+def with_table_metadata(assets: list, store: DeltaStore | None = None) -> list:
+    """The assets with ``table_metadata`` merged into the spec of every asset that is a bronze table.
+
+    Applied where the definitions are assembled, so the asset modules stay free of deployment settings (the
+    table location depends on the data dir).
+    """
+    specs = {spec.name: spec for spec in ALL_TABLES}
+
+    def add_metadata(asset_spec: dg.AssetSpec) -> dg.AssetSpec:
+        spec = specs.get(asset_spec.key.to_user_string())
+        return asset_spec.merge_attributes(metadata=table_metadata(spec, store)) if spec else asset_spec
+
+    return list(dg.map_asset_specs(add_metadata, assets))

@@ -1,6 +1,10 @@
+"""Fixtures shared by the whole test package; the real PostgreSQL and S3 (moto) servers live in ``infra/``."""
+
 import pytest
 
 from nhl_bronze_tests.history_fixture import RecordedHistory, build_recorded_history
+
+pytest_plugins = ["nhl_bronze_tests.infra.postgres", "nhl_bronze_tests.infra.s3"]
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ def test_table_metadata_names_the_table_and_its_location(tmp_path):
     metadata = table_metadata(SKATERS, DeltaStore(tmp_path))
     assert metadata["dagster/table_name"] == "bronze_skaters_2023_v2"
     assert metadata["dagster/uri"] == str(tmp_path / "bronze_skaters_2023_v2")
-    assert isinstance(metadata["dagster/column_schema"], dg.TableSchema)
+    assert len(metadata["dagster/column_schema"].schema.columns) == 10
 
 
 def test_games_table_lists_each_game_with_date_step_and_reason():
@@ -73,3 +73,15 @@ def test_games_table_lists_each_game_with_date_step_and_reason():
                                                  "step": "boxscore", "reason": "HTTP 500", "url": "http://x/boxscore"}]
     assert games_in_table(value) == ["game 2024020009 (2024-10-09): boxscore failed: HTTP 500"]
     assert len(games_table(failed * 300, limit=200).records) == 200
+
+
+def test_with_table_metadata_documents_every_table_asset_before_any_run(tmp_path):
+    from nhl_bronze.catalog import with_table_metadata
+    from nhl_bronze.definitions import defs
+
+    assets = with_table_metadata(list(defs.assets), DeltaStore(tmp_path))
+    nodes = dg.Definitions(assets=assets, resources=defs.resources).resolve_asset_graph().asset_nodes
+    schemas = {node.key.to_user_string(): node.metadata["dagster/column_schema"].schema for node in nodes
+               if "dagster/column_schema" in node.metadata}
+    assert {name: len(schema.columns) for name, schema in schemas.items()} == {
+        spec.name: count for spec, count in COLUMN_COUNTS.items()}

@@ -10,6 +10,7 @@ from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.situations import AWAY, HOME
 
 SKATER_GROUPS = ("forwards", "defense")
+GOALIE = "G"  # rosterSpots positionCode
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class GameContext:
     team_id: dict[str, int]  # side -> team id (boxscore)
     side_of_player: dict[int, str]  # every dressed player (skaters and goalies) -> side
     skaters: tuple[Skater, ...]
+    goalies: frozenset[int]
 
     def side_of_team_id(self, team_id: object) -> str | None:
         if team_id == self.team_id[HOME]:
@@ -57,12 +59,15 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
 
     names: dict[int, str] = {}
     side_of_player: dict[int, str] = {}
+    spots: dict[int, dict] = {}
     for spot in play_by_play["rosterSpots"]:
         pid = int(spot["playerId"])
         names[pid] = _name(spot)
+        spots[pid] = spot
         side = HOME if spot.get("teamId") == team_id[HOME] else AWAY if spot.get("teamId") == team_id[AWAY] else None
         if side:
             side_of_player[pid] = side
+    goalies = {pid for pid, spot in spots.items() if spot.get("positionCode") == GOALIE}
 
     skaters: list[Skater] = []
     stats = boxscore["playerByGameStats"]
@@ -70,6 +75,7 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
         team_stats = stats[key]
         for goalie in team_stats.get("goalies", []):
             side_of_player[int(goalie["playerId"])] = side
+            goalies.add(int(goalie["playerId"]))
         for group in SKATER_GROUPS:
             for row in team_stats[group]:
                 pid = int(row["playerId"])
@@ -85,6 +91,7 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
                 )
     if len({s.player_id for s in skaters}) != len(skaters):
         raise ValueError("a skater appears twice in the boxscore")
+    skaters += _roster_only_skaters(spots, side_of_player, goalies, {s.player_id for s in skaters}, names)
     return GameContext(
         game_id=game_id,
         season=int(schedule_game["season"]),
@@ -94,4 +101,20 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
         team_id=team_id,
         side_of_player=side_of_player,
         skaters=tuple(skaters),
+        goalies=frozenset(goalies),
     )
+
+
+def _roster_only_skaters(spots: dict[int, dict], side_of_player: dict[int, str], goalies: set[int],
+                         in_boxscore: set[int], names: dict[int, str]) -> list[Skater]:
+    """Dressed skaters (play-by-play ``rosterSpots``) that the boxscore does not list.
+
+    They are kept, never dropped silently: a boxscore that lost a player must not lose his rows (his
+    events and shifts still count). Position from ``positionCode``; no boxscore TOI.
+    """
+    return [
+        Skater(player_id=pid, side=side_of_player[pid], position=str(spot.get("positionCode") or ""),
+               name=names.get(pid, ""), boxscore_toi=0)
+        for pid, spot in spots.items()
+        if pid not in in_boxscore and pid not in goalies and pid in side_of_player
+    ]

@@ -14,22 +14,24 @@ from nhl_bronze_tests.cli.test_console_script import nhl_bronze
 from nhl_bronze_tests.history_fixture import GAMES
 
 
-def test_maintain_compacts_history_to_one_file_per_date_and_keeps_every_row(recorded_history, tmp_path):
+def test_maintain_compacts_history_to_one_file_per_partition_and_keeps_every_row(recorded_history, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(recorded_history.data_dir, data_dir)
     uri = str(data_dir / PLAYER_GAME_STATS_HISTORY.name)
     rows_before = pl.read_delta(uri).sort("playerId", "gameId", "situation", "_version")
-    # The late game's date holds two files: its first version and its correction.
-    assert len(DeltaTable(uri).file_uris()) == len(GAMES) + 1
+    files_before = len(DeltaTable(uri).file_uris())
+    partitions = rows_before.select(DeltaTable(uri).metadata().partition_columns).n_unique()
+    # The correction of the late game went into a file of its own next to the first run's.
+    assert files_before > partitions
 
     result = nhl_bronze("maintain", "--json", "--table", PLAYER_GAME_STATS_HISTORY.name, "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
     [report] = json.loads(result.stdout)["reports"]
     assert (report["table"], report["before"]["files"], report["after"]["files"]) == (
-        PLAYER_GAME_STATS_HISTORY.name, len(GAMES) + 1, len(GAMES))
-    assert len(DeltaTable(uri).file_uris()) == len(GAMES)
+        PLAYER_GAME_STATS_HISTORY.name, files_before, partitions)
+    assert len(DeltaTable(uri).file_uris()) == partitions
     assert pl.read_delta(uri).sort("playerId", "gameId", "situation", "_version").equals(rows_before)
-    assert latest(uri).collect().height == 432
+    assert latest(uri).collect().height == 36 * 4 * len(GAMES)  # 36 skaters x 4 situations per game
     assert "maintaining bronze_player_game_stats_v2" in result.stderr
     assert nhl_bronze("verify", "-q", "--data-dir", str(data_dir)).returncode == 0  # compaction is not tampering
 

@@ -62,7 +62,7 @@ def test_perspectives_are_mirrors():
         assert decoded[mirrored] == (away, home)
 
 
-def test_timeline_starts_each_period_at_zero_and_changes_at_the_first_event_with_the_new_code():
+def test_without_a_chart_the_timeline_changes_at_the_first_event_with_the_new_code():
     rows = {
         "gi": [0] * 7,
         "period": [1, 1, 1, 1, 1, 2, 2],
@@ -71,7 +71,7 @@ def test_timeline_starts_each_period_at_zero_and_changes_at_the_first_event_with
         "code": ["1551", "1551", "1451", "1551", "1551", "1441", "0440"],
     }
     # in sortOrder order
-    events = pl.LazyFrame(rows).with_columns(
+    events = pl.LazyFrame(rows).with_row_index("sortOrder").with_columns(
         sitHome=situation_expr(pl.col("code"), "home"), sitAway=situation_expr(pl.col("code"), "away")
     )
     timeline = timeline_segments(events).collect()
@@ -91,7 +91,7 @@ def test_timeline_missing_codes_and_same_second_changes():
         "type": ["faceoff", "hit", "faceoff", "hit", "hit", "faceoff"],
         "code": ["1551", None, "1541", None, None, "1451"],
     }
-    events = pl.LazyFrame(rows).with_columns(
+    events = pl.LazyFrame(rows).with_row_index("sortOrder").with_columns(
         sitHome=situation_expr(pl.col("code"), "home"), sitAway=situation_expr(pl.col("code"), "away")
     )
     timeline = timeline_segments(events).collect()

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
-from nhl_bronze.stats.batch.compute import compute_tables
+from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
 from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameFrames, GameInput
@@ -109,3 +109,16 @@ def compute_game_frames(game: GameInput) -> GameFrames:
     Raises GameParseError (a ValueError) naming the game when an input is missing keys or malformed.
     """
     return compute_many([game])
+
+
+def game_timeline(game: GameInput) -> pl.DataFrame:
+    """One countable game's situation timeline: (period, segStart, segEnd, code, sitHome, sitAway) per segment.
+
+    For inspection and tests (the tables use the same segments for ice time). Raises GameParseError like
+    :func:`compute_game_frames`; a game that does not count has no segments.
+    """
+    batch = BatchColumns()
+    rows = _rows(0, game)
+    if rows is not None:
+        batch.add(rows)
+    return situation_timeline(batch).drop("gi") if rows is not None else pl.DataFrame()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from nhl_bronze.stats.batch.chart import chart_runs
 from nhl_bronze.stats.batch.events import enrich_events
 from nhl_bronze.stats.batch.extract import BatchColumns
 from nhl_bronze.stats.batch.ice_time import ice_time
@@ -24,7 +25,8 @@ ENGINE = "in-memory"
 _I32, _I64, _F64, _STR, _BOOL = pl.Int32, pl.Int64, pl.Float64, pl.String, pl.Boolean
 _TYPES = {
     "gi": _I32, "gameId": _I64, "season": _I64, "gameType": _I64, "gameDate": _I64, "awayTeam": _STR,
-    "homeTeam": _STR, "hasShifts": _BOOL, "order": _I32, "playerId": _I64, "side": _STR, "position": _STR,
+    "homeTeam": _STR, "hasShifts": _BOOL, "goalie": _BOOL, "order": _I32, "playerId": _I64, "side": _STR,
+    "position": _STR,
     "name": _STR, "sortOrder": _I64, "period": _I64, "t": _I64, "type": _STR, "code": _STR,
     "homeDefends": _STR, "x": _F64, "y": _F64, "ownerSide": _STR, "shooter": _I64, "blocker": _I64,
     "assist1": _I64, "assist2": _I64, "hitter": _I64, "tgPlayer": _I64, "foWinner": _I64, "foLoser": _I64,
@@ -43,16 +45,33 @@ def _clock(events: pl.DataFrame, shifts: pl.DataFrame) -> BatchClock:
     return BatchClock(periods.min() or 0, periods.max() or 0, clocks.max() or 0)
 
 
+def _events_and_timeline(frames: dict[str, pl.DataFrame]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The enriched events (computed once: three aggregations read them) and the situation timeline."""
+    roles = frames["sides"].lazy()
+    events = enrich_events(frames["events"].lazy(), roles.select("gi", "playerId", "side"))
+    events = events.collect(engine=ENGINE).lazy()
+    return events, timeline_segments(events, chart_runs(frames["shifts"].lazy(), roles))
+
+
+def situation_timeline(batch: BatchColumns) -> pl.DataFrame:
+    """The situation segments of every game of ``batch`` (see ``timeline``), for inspection and tests."""
+    return _events_and_timeline(_frames(batch))[1].collect(engine=ENGINE)
+
+
+def _frames(batch: BatchColumns) -> dict[str, pl.DataFrame]:
+    return {table: _frame(columns) for table, columns in batch.tables.items()}
+
+
 def compute_tables(batch: BatchColumns) -> GameFrames:
     """Player and team rows of every game in ``batch`` (games in batch order, each as documented)."""
-    frames = {table: _frame(columns) for table, columns in batch.tables.items()}
+    frames = _frames(batch)
     clock = _clock(frames["events"], frames["shifts"])
     games, skaters, all_shifts = frames["games"].lazy(), frames["skaters"].lazy(), frames["shifts"].lazy()
-    events = enrich_events(frames["events"].lazy(), frames["sides"].lazy()).collect(engine=ENGINE).lazy()
+    events, timeline = _events_and_timeline(frames)
     shifts = all_shifts.join(skaters.select("gi", "playerId", "side"), on=["gi", "playerId"], how="inner")
     totals = team_totals(games, team_counts(events))
     players = player_table(
-        games, skaters, totals, individual_counts(events, skaters), ice_time(shifts, timeline_segments(events)),
+        games, skaters, totals, individual_counts(events, skaters), ice_time(shifts, timeline),
         on_ice_counts(events, shifts, all_shifts, clock),
     )
     teams = team_table(games, totals)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.model import GameInput
 from nhl_bronze.stats.roster import GameContext, build_context
+from nhl_bronze.stats.shifts import Shift, check_shifts, merge_overlapping
 from nhl_bronze.stats.situations import AWAY, HOME
 
 SHIFT_TYPE_CODE = 517  # 505 rows are goal markers
@@ -24,7 +25,7 @@ TEAMMATE_BLOCKED = "teammate-blocked"
 # column names of the row tuples, in tuple order (the frames module gives them their types)
 GAME_FIELDS = ("gi", "gameId", "season", "gameType", "gameDate", "awayTeam", "homeTeam", "hasShifts")
 SKATER_FIELDS = ("gi", "order", "playerId", "side", "position", "name")
-SIDE_FIELDS = ("gi", "playerId", "side")
+SIDE_FIELDS = ("gi", "playerId", "side", "goalie")
 EVENT_FIELDS = (
     "gi", "sortOrder", "period", "t", "type", "code", "homeDefends", "x", "y", "ownerSide",
     "shooter", "blocker", "assist1", "assist2", "hitter", "tgPlayer", "foWinner", "foLoser",
@@ -129,24 +130,55 @@ def event_rows(gi: int, ctx: GameContext, play_by_play: dict) -> list[tuple]:
     return rows
 
 
-def shift_rows(gi: int, shift_chart: dict | None) -> list[tuple]:
-    """All 517 rows (skaters and goalies) in chart order, exact repeats dropped (first kept).
+def shift_rows(gi: int, ctx: GameContext, shift_chart: dict | None, game_seconds: int) -> list[tuple]:
+    """All 517 rows (skaters and goalies), a player's overlapping rows merged into one shift.
 
     The stats API sometimes repeats a shift under the next shiftNumber (seen in 2024020022): the boxscore
-    counts it once.
+    counts it once, and so does the merge. A player in the chart who is on neither roster, a player on the
+    ice longer than the game, or a side with more than six skaters on the ice fails the game
+    (see ``stats.shifts``): nothing is dropped silently.
     """
     if shift_chart is None:
         return []
-    rows: dict[tuple, None] = {}
+    rows: list[Shift] = []
     for row in shift_chart["data"]:
         if row["typeCode"] != SHIFT_TYPE_CODE:
             continue
-        rows[(gi, int(row["playerId"]), int(row["period"]), clock_seconds(row["startTime"]),
-              clock_seconds(row["endTime"]))] = None
-    shifts = list(rows)
-    if any(end < start for _, _, _, start, end in shifts):
+        player_id = int(row["playerId"])
+        if player_id not in ctx.side_of_player:
+            raise ValueError(f"player {player_id} of the shift chart is on neither team's roster")
+        rows.append((player_id, int(row["period"]), clock_seconds(row["startTime"]), clock_seconds(row["endTime"])))
+    if any(end < start for _, _, start, end in rows):
         raise ValueError("a shift ends before it starts")
-    return shifts
+    shifts = merge_overlapping(rows)
+    skater_sides = {s.player_id: s.side for s in ctx.skaters}
+    check_shifts(shifts, skater_sides, game_seconds)
+    return [(gi, *shift) for shift in shifts]
+
+
+def _game_seconds(events: list[tuple]) -> int:
+    """How long the game lasted: every period's last play (shootout excluded)."""
+    last: dict[int, int] = {}
+    for row in events:
+        period, t = row[2], row[3]
+        last[period] = max(last.get(period, 0), t)
+    return sum(last.values())
+
+
+# the event columns that name a player (the side of an unknown one could only be guessed)
+_PLAYER_COLUMNS = [EVENT_FIELDS.index(name) for name in (
+    "shooter", "blocker", "assist1", "assist2", "hitter", "tgPlayer", "foWinner", "foLoser", "penBy", "penDrawn",
+)]
+
+
+def _check_event_players(ctx: GameContext, events: list[tuple]) -> None:
+    for row in events:
+        for column in _PLAYER_COLUMNS:
+            player_id = row[column]
+            if player_id is not None and player_id not in ctx.side_of_player:
+                raise ValueError(
+                    f"player {player_id} ({EVENT_FIELDS[column]} of play {row[1]}) is on neither team's roster"
+                )
 
 
 def game_rows(gi: int, game: GameInput) -> GameRows:
@@ -158,14 +190,15 @@ def game_rows(gi: int, game: GameInput) -> GameRows:
     """
     ctx = build_context(game.game_date, game.schedule_game, game.play_by_play, game.boxscore)
     events = event_rows(gi, ctx, game.play_by_play)
-    shifts = shift_rows(gi, game.shift_chart)
+    _check_event_players(ctx, events)
+    shifts = shift_rows(gi, ctx, game.shift_chart, _game_seconds(events))
     covered = {shift[1] for shift in shifts}
     usable = bool(shifts) and all(s.boxscore_toi <= 0 or s.player_id in covered for s in ctx.skaters)
     return GameRows(
         games=[(gi, ctx.game_id, ctx.season, ctx.game_type, ctx.game_date, ctx.abbrev[AWAY], ctx.abbrev[HOME],
                 usable)],
         skaters=[(gi, i, s.player_id, s.side, s.position, s.name) for i, s in enumerate(ctx.skaters)],
-        sides=[(gi, pid, side) for pid, side in ctx.side_of_player.items()],
+        sides=[(gi, pid, side, pid in ctx.goalies) for pid, side in ctx.side_of_player.items()],
         events=events,
         shifts=shifts if usable else [],
     )

@@ -1,0 +1,89 @@
+"""Counting rules on a hand-made game whose expected numbers are counted by eye (see ``tiny_game``).
+
+Each test pins one written rule of docs/DATA_DICTIONARY.md at its edges, so that a changed threshold or a
+swapped side fails (issue 9 §4: rebound window, blue line, penalties drawn, blocked shots' side).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from nhl_bronze.stats import compute_game_frames
+from nhl_bronze_tests.stats.tiny_game import play, shot, tiny_game
+
+
+def _team(frames, team: str, situation: str = "all") -> dict:
+    return frames.teams.filter((pl.col("team") == team) & (pl.col("situation") == situation)).row(0, named=True)
+
+
+def _player(frames, player_id: int, situation: str = "all") -> dict:
+    rows = frames.players.filter((pl.col("playerId") == str(player_id)) & (pl.col("situation") == situation))
+    return rows.row(0, named=True)
+
+
+def test_rebounds_are_attempts_within_3_seconds_in_the_same_play():
+    frames = compute_game_frames(tiny_game([
+        play(0, "faceoff", winningPlayerId=101, losingPlayerId=201, eventOwnerTeamId=1),
+        shot(10, 101),
+        shot(13, 102, "missed-shot"),  # 3 s after the previous home attempt: rebound
+        shot(17, 101),  # 4 s: not a rebound
+        shot(18, 201),  # the away team's first attempt: never a rebound of the home team's
+        shot(20, 102, "blocked-shot", blockingPlayerId=202),  # 3 s after 17: rebound (the away shot between)
+        shot(40, 101),
+        play(41, "stoppage"),
+        play(41, "faceoff", winningPlayerId=201, losingPlayerId=101, eventOwnerTeamId=2),
+        shot(42, 102, "goal"),  # 2 s after 40, but the play was stopped in between: not a rebound
+        shot(70, 101),
+        shot(72, 102, "goal"),  # rebound goal
+        shot(100, 201),
+        shot(129, 202),  # 29 s later: far outside the window
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    assert (home["reboundsFor"], home["reboundGoalsFor"], home["reboundsAgainst"]) == (3, 1, 0)
+    assert (away["reboundsFor"], away["reboundsAgainst"], away["reboundGoalsAgainst"]) == (0, 3, 1)
+    assert (_player(frames, 102)["I_F_rebounds"], _player(frames, 102)["I_F_reboundGoals"]) == (3, 1)
+
+
+def test_play_continues_in_zone_beyond_the_blue_line_25_ft_from_centre():
+    # the home team attacks +x in every period; the away team attacks -x
+    frames = compute_game_frames(tiny_game([
+        shot(10, 101, "missed-shot"), play(12, "hit", xCoord=30.0, yCoord=0.0, hittingPlayerId=102),  # in zone
+        shot(20, 101, "missed-shot"), play(22, "hit", xCoord=10.0, yCoord=0.0, hittingPlayerId=102),  # neutral
+        shot(30, 101, "missed-shot"), play(32, "hit", xCoord=-30.0, yCoord=0.0, hittingPlayerId=202),  # own zone
+        shot(40, 201, "missed-shot", x=-70.0), play(42, "hit", xCoord=-26.0, yCoord=0.0, hittingPlayerId=202),
+        shot(50, 201, "missed-shot", x=-70.0), play(52, "hit", xCoord=-5.0, yCoord=0.0, hittingPlayerId=202),
+        shot(60, 201, "missed-shot", x=-70.0), play(61, "stoppage"),  # a dead puck: no continued play
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    assert (home["playContinuedInZoneFor"], home["playContinuedOutsideZoneFor"]) == (1, 2)
+    assert (away["playContinuedInZoneFor"], away["playContinuedOutsideZoneFor"]) == (1, 1)
+
+
+def test_penalties_taken_and_drawn_per_player_and_team():
+    frames = compute_game_frames(tiny_game([
+        play(100, "penalty", committedByPlayerId=201, drawnByPlayerId=101, duration=2, eventOwnerTeamId=2),
+        play(100, "faceoff", code="1451", winningPlayerId=101, losingPlayerId=201, eventOwnerTeamId=1),
+        play(300, "penalty", committedByPlayerId=202, drawnByPlayerId=101, duration=5, eventOwnerTeamId=2),
+        play(500, "penalty", committedByPlayerId=101, drawnByPlayerId=202, duration=2, eventOwnerTeamId=1),
+    ]))
+    drew = _player(frames, 101)
+    assert (drew["penaltiesAgainst"], drew["penalityMinutesAgainst"]) == (2, 7.0)
+    assert (drew["penaltiesFor"], drew["penalityMinutesFor"]) == (1, 2.0)
+    assert (_player(frames, 202)["penaltiesAgainst"], _player(frames, 202)["penalityMinutesFor"]) == (1, 5.0)
+    assert (_team(frames, "AAA")["penaltiesFor"], _team(frames, "AAA")["penaltiesAgainst"]) == (2, 1)
+
+
+def test_a_blocked_shot_is_the_shooters_attempt_and_the_blockers_block():
+    frames = compute_game_frames(tiny_game([
+        shot(10, 101, "blocked-shot", blockingPlayerId=202),
+        shot(20, 101, "blocked-shot", blockingPlayerId=202),
+        shot(30, 201, "blocked-shot", x=-70.0, blockingPlayerId=102),
+        shot(40, 102, "blocked-shot", blockingPlayerId=101, reason="teammate-blocked"),
+        shot(50, 102, "missed-shot"),
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    assert (home["blockedShotAttemptsFor"], home["blockedShotAttemptsAgainst"]) == (3, 1)
+    assert (away["blockedShotAttemptsFor"], away["blockedShotAttemptsAgainst"]) == (1, 2)
+    assert (home["shotAttemptsFor"], home["unblockedShotAttemptsFor"], away["shotAttemptsAgainst"]) == (4, 1, 4)
+    assert (home["missedShotsFor"], away["missedShotsFor"]) == (1, 0)
+    assert (_player(frames, 101)["I_F_blockedShotAttempts"], _player(frames, 102)["I_F_shotAttempts"]) == (2, 2)
