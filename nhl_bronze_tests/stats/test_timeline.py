@@ -8,6 +8,7 @@ Synthetic games: each way a situation changes without an event of its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import polars as pl
 import pytest
@@ -187,3 +188,17 @@ def test_the_chart_never_moves_a_change_outside_the_events_that_bound_it():
     assert _timeline(events, early)[:2] == [(1, 0, 100, "1551"), (1, 100, 300, "1451")]
     disagrees = [(1, 0, 1200, "1551")]  # the chart never shows the power play: the events decide
     assert _timeline(events, disagrees) == [(1, 0, 100, "1551"), (1, 100, 300, "1451"), (1, 300, END, "1551")]
+
+
+@pytest.mark.parametrize("game_id", GAMES_WITH_SHIFTS)
+def test_each_official_power_play_opportunity_is_a_timeline_advantage_gain(game_id):
+    """right-rail ``powerPlay`` "goals/opportunities": an opportunity is an opponent penalty that gives the team
+    a (bigger) skater advantage, i.e. a timeline change (both goalies in; delayed-penalty states skipped)
+    after which the team has more skaters than before and more than the opponent (5v5 -> 5v4, 5v4 -> 5v3,
+    4v4 -> 5v4 when coincidental minors end)."""
+    right_rail = {row["category"]: row for row in load_json(f"right-rail_{game_id}.json")["teamGameStats"]}
+    codes = [code for code in game_timeline(game_input(game_id))["code"] if code[0] == "1" and code[3] == "1"]
+    for digit, value in ((1, "awayValue"), (2, "homeValue")):
+        advantage = [int(code[digit]) - int(code[3 - digit]) for code in codes]
+        gains = sum(1 for before, after in pairwise(advantage) if after > max(before, 0))
+        assert gains == int(right_rail["powerPlay"][value].split("/")[1]), value
