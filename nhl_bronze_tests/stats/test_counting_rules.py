@@ -87,3 +87,27 @@ def test_a_blocked_shot_is_the_shooters_attempt_and_the_blockers_block():
     assert (home["shotAttemptsFor"], home["unblockedShotAttemptsFor"], away["shotAttemptsAgainst"]) == (4, 1, 4)
     assert (home["missedShotsFor"], away["missedShotsFor"]) == (1, 0)
     assert (_player(frames, 101)["I_F_blockedShotAttempts"], _player(frames, 102)["I_F_shotAttempts"]) == (2, 2)
+
+
+def test_danger_buckets_of_shots_and_goals_on_both_ends():
+    # home attacks the net at x = +89, away the one at x = -89 (distances and angles by hand)
+    frames = compute_game_frames(tiny_game([
+        shot(10, 101, x=80.0, y=0.0),  # 9 ft, straight on: high
+        shot(20, 101, x=60.0, y=0.0),  # 29 ft: medium
+        shot(30, 101, x=40.0, y=0.0),  # 49 ft: low
+        shot(40, 102, "goal", x=70.0, y=15.0),  # 24.2 ft at 38 deg: medium (too far for high)
+        shot(50, 102, "goal", x=80.0, y=4.0),  # 9.8 ft, 24 deg: high
+        shot(60, 102, "goal", x=30.0, y=0.0),  # 59 ft: low
+        shot(70, 101, "missed-shot", x=80.0, y=0.0),  # not on goal: no danger bucket
+        shot(75, 101, x=85.0, y=5.0),  # 6.4 ft but at 51 deg: wider than medium's 50 deg, so low
+        shot(80, 201, x=-80.0, y=-3.0),  # the away team at the other net: high
+        shot(90, 201, x=80.0, y=0.0),  # the away team from the far end (169 ft): low
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    columns = [f"{level}Danger{kind}For" for kind in ("Shots", "Goals") for level in ("low", "medium", "high")]
+    assert [home[c] for c in columns] == [3, 2, 2, 1, 1, 1]
+    assert [away[c] for c in columns] == [1, 0, 1, 0, 0, 0]
+    assert [home[c.replace("For", "Against")] for c in columns] == [1, 0, 1, 0, 0, 0]
+    scorer = _player(frames, 102)
+    assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 1, 1]
+    assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 1, 1]

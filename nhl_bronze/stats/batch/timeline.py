@@ -29,7 +29,7 @@ _T, _CODE = pl.col("t"), pl.col("code")
 # the chart run in force at the event: the one running at its second, or the one ending then (an event at the
 # second of a change, like a penalty called as the delayed-penalty extra attacker leaves, shows the state
 # before it)
-_HOLDS_AT_EVENT = (pl.col("runStart") <= _T) & (pl.col("runEnd") >= _T) & (pl.col("runStart") < pl.col("runEnd"))
+_HOLDS_AT_EVENT = (pl.col("runStart") <= _T) & (pl.col("runEnd") >= _T)
 
 
 def timeline_segments(events: pl.LazyFrame, chart: pl.LazyFrame | None = None) -> pl.LazyFrame:
