@@ -111,3 +111,20 @@ def test_danger_buckets_of_shots_and_goals_on_both_ends():
     scorer = _player(frames, 102)
     assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 1, 1]
     assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 1, 1]
+
+
+def test_a_play_of_unknown_type_counts_nowhere_and_does_not_stop_play():
+    unknown = play(11, "hit", xCoord=60.0, yCoord=0.0, eventOwnerTeamId=1, hittingPlayerId=101)
+    unknown["typeDescKey"] = None  # a play the feed did not classify
+    frames = compute_game_frames(tiny_game([shot(10, 101), unknown, shot(12, 102)]))
+    home = _team(frames, "HHH")
+    assert (home["goalsFor"], home["hitsFor"], home["shotsOnGoalFor"]) == (0, 0, 2)
+    assert home["reboundsFor"] == 1  # the unknown play between the shots is no stoppage
+
+
+def test_a_penalty_is_the_committers_team_even_without_an_owner_team():
+    frames = compute_game_frames(tiny_game([
+        play(100, "penalty", committedByPlayerId=201, drawnByPlayerId=101, duration=2),  # no eventOwnerTeamId
+        play(200, "penalty", duration=2, eventOwnerTeamId=1),  # a bench minor: only the owner says whose
+    ]))
+    assert (_team(frames, "AAA")["penaltiesFor"], _team(frames, "HHH")["penaltiesFor"]) == (1, 1)
