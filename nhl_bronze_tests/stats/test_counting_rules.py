@@ -128,3 +128,17 @@ def test_a_penalty_is_the_committers_team_even_without_an_owner_team():
         play(200, "penalty", duration=2, eventOwnerTeamId=1),  # a bench minor: only the owner says whose
     ]))
     assert (_team(frames, "AAA")["penaltiesFor"], _team(frames, "HHH")["penaltiesFor"]) == (1, 1)
+
+
+def test_an_attempt_without_a_shooter_falls_back_to_the_blocker_then_the_owner():
+    nobody = {"xCoord": 70.0, "yCoord": 0.0}
+    frames = compute_game_frames(tiny_game([
+        play(10, "blocked-shot", blockingPlayerId=202, eventOwnerTeamId=2, **nobody),  # home's attempt
+        play(20, "blocked-shot", blockingPlayerId=101, eventOwnerTeamId=2, **nobody),  # away's attempt
+        play(30, "blocked-shot", blockingPlayerId=102, reason="teammate-blocked", eventOwnerTeamId=2, **nobody),
+        play(40, "missed-shot", eventOwnerTeamId=2, **nobody),  # no shooter, no blocker: the owner's
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    assert (home["blockedShotAttemptsFor"], home["blockedShotAttemptsAgainst"]) == (2, 1)
+    assert (away["blockedShotAttemptsFor"], away["blockedShotAttemptsAgainst"]) == (1, 1)
+    assert (home["missedShotsFor"], away["missedShotsFor"]) == (0, 1)

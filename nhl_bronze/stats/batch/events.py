@@ -69,9 +69,10 @@ _BLOCKER_SIDE = pl.col("_blockerSide")
 _CREDIT = [
     pl.coalesce(
         "_side",
-        pl.when((_KIND == BLOCKED) & pl.col("teammateBlocked")).then(_BLOCKER_SIDE)
-        .when((_KIND == BLOCKED) & (_BLOCKER_SIDE == HOME)).then(pl.lit(AWAY))
-        .when((_KIND == BLOCKED) & (_BLOCKER_SIDE == AWAY)).then(pl.lit(HOME)),
+        # (only a blocked shot has a blocker: extract reads blockingPlayerId for no other type)
+        pl.when(pl.col("teammateBlocked")).then(_BLOCKER_SIDE)
+        .when(_BLOCKER_SIDE == HOME).then(pl.lit(AWAY))
+        .when(_BLOCKER_SIDE == AWAY).then(pl.lit(HOME)),
         "ownerSide",
     ).alias("actor"),
     # player fields only for the event type they belong to
