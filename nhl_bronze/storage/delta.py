@@ -134,7 +134,8 @@ class DeltaStore:
                 frame,
                 mode="append",
                 commit_properties=stamp,
-                partition_by=list(spec.partition_by) or None,
+                # An existing table keeps the layout it was created with (a layout change is a migration).
+                partition_by=None if self.exists(spec) else list(spec.partition_by) or None,
                 configuration=APPEND_ONLY if spec.protected else None,
                 schema_mode="merge",
                 writer_properties=properties,

@@ -67,6 +67,6 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int) -> Re
         store.table(spec).alter.set_table_properties({APPEND_ONLY_KEY: "true"}, commit_properties=stamp)
     else:
         write_deltalake(store.uri(spec), lost.select(pl.all()), mode="append", schema_mode="merge",
-                        partition_by=list(spec.partition_by) or None, storage_options=store.storage_options,
+                        storage_options=store.storage_options,
                         commit_properties=stamp)
     return RecoveryResult(spec.name, good_version, bad_versions, lost.height, store.table(spec).version())

@@ -22,8 +22,17 @@ class TableSpec:
 
 PLAYER_GAME_STATS_STAGING = TableSpec("bronze_player_game_stats_v2_staging", PLAYER_GAME_STATS_KEY)
 GAMES_HISTORICAL_STAGING = TableSpec("bronze_games_historical_v2_staging", GAMES_HISTORICAL_KEY)
-PLAYER_GAME_STATS_HISTORY = TableSpec("bronze_player_game_stats_v2", PLAYER_GAME_STATS_KEY, protected=True)
-GAMES_HISTORICAL_HISTORY = TableSpec("bronze_games_historical_v2", GAMES_HISTORICAL_KEY, protected=True)
+# History is partitioned by season, not by day (issue 12): with compaction a season is tens of files instead of
+# one per day, so opening the log does not grow with every day of history. A merge still prunes to its window by
+# the literal date range (per-file gameDate statistics); tables created by day are moved with
+# ``nhl_bronze.storage.migrate.migrate_history_layout``.
+HISTORY_PARTITION_BY = ("season",)
+PLAYER_GAME_STATS_HISTORY = TableSpec(
+    "bronze_player_game_stats_v2", PLAYER_GAME_STATS_KEY, partition_by=HISTORY_PARTITION_BY, protected=True
+)
+GAMES_HISTORICAL_HISTORY = TableSpec(
+    "bronze_games_historical_v2", GAMES_HISTORICAL_KEY, partition_by=HISTORY_PARTITION_BY, protected=True
+)
 SCHEDULE = TableSpec("bronze_schedule_2023_v2", ("GAME_ID",), partition_by=())
 SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "situation"), partition_by=())
 # Every API response body ever fetched: the input that lets staging be rebuilt offline after a parser change.

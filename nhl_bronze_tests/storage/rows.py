@@ -14,9 +14,11 @@ def team_rows(day: date, game_id: int, goals: int = 3, extra: dict | None = None
     rows = {
         "gameId": [game_id, game_id],
         "gameDate": [day.year * 10000 + day.month * 100 + day.day] * 2,
+        "season": [20242025, 20242025],
         "team": ["TOR", "MTL"],
         "situation": ["all", "all"],
         "goalsFor": [goals, 1],
     }
-    frame = pl.DataFrame(rows, schema_overrides={"gameId": pl.Int32, "gameDate": pl.Int32, "goalsFor": pl.Int32})
+    frame = pl.DataFrame(rows, schema_overrides={"gameId": pl.Int32, "gameDate": pl.Int32, "season": pl.Int32,
+                                                          "goalsFor": pl.Int32})
     return frame.with_columns(**{k: pl.lit(v) for k, v in (extra or {}).items()})
