@@ -6,9 +6,11 @@
 
 The history table is realistic: one real staged day of player rows (the day with the most rows in
 ``--source-data-dir``'s staging table, or a day computed from the synthetic league), replicated with shifted
-``gameDate``/``gameId``, one date per commit, appended through ``DeltaStore.append`` with the history table's
-spec (partitioned by gameDate, ``delta.appendOnly``), with real ``_row_hash`` values. At each size it times
-``nhl_bronze.storage.history.merge_new_versions`` (exactly what the history asset calls) for
+``gameDate``/``gameId``/``season``, ``--days-per-commit`` dates per commit, appended through ``DeltaStore.append``
+with the history table's spec (partitioned by season, ``delta.appendOnly``), with real ``_row_hash`` values, then
+maintained as the weekly maintenance would (``maintain_table``: compaction, checkpoint, log cleanup; skip with
+``--no-maintenance``). At each size it times ``nhl_bronze.storage.history.merge_new_versions`` (exactly what the
+history step calls, history audit included) for
 
 * a new day (all rows inserted as version 1), and
 * a re-merge of a day already in history (0 rows inserted),
@@ -66,9 +68,11 @@ def synthetic_day(day: date) -> pl.DataFrame:
 
 def shifted(base: pl.DataFrame, index: int) -> tuple[pl.DataFrame, date]:
     day = FIRST_SYNTHETIC_DATE + timedelta(days=index)
+    season_start = day.year if day.month >= 9 else day.year - 1  # an NHL season starts in the autumn
     frame = base.with_columns(
         pl.lit(day.year * 10_000 + day.month * 100 + day.day, dtype=pl.Int32).alias("gameDate"),
         (pl.col("gameId") + index * GAME_ID_STEP).cast(base.schema["gameId"]),
+        pl.lit(season_start * 10_000 + season_start + 1, dtype=base.schema["season"]).alias("season"),
     )
     return frame, day
 
@@ -92,11 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day", type=date.fromisoformat, default=date(2024, 11, 26),
                         help="synthetic-league day to replicate when no --source-data-dir (default: a 9-game day)")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "merge", help="deleted first")
+    parser.add_argument("--days-per-commit", type=int, default=7, help="dates appended per commit while building")
+    parser.add_argument("--no-maintenance", action="store_true", help="measure the table as built (no compaction)")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     from nhl_bronze.storage.delta import DeltaStore
     from nhl_bronze.storage.history import merge_new_versions
+    from nhl_bronze.storage.maintenance import maintain_table
     from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY as SPEC
 
     print(machine_report())
@@ -111,61 +118,65 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.work_dir.exists():
         shutil.rmtree(args.work_dir)
-    store = DeltaStore(args.work_dir)
-    days_built = 0
-    build_seconds = 0.0
-    results = []
-    for size in sizes:
+    built = []
+    for size in sizes:  # one table per size, so the sizes can be measured alternately
+        store = DeltaStore(args.work_dir / f"rows_{size}")
         target_days = math.ceil(size / base.height)
         started = time.perf_counter()
-        while days_built < target_days:
-            frame, _ = shifted(base, days_built)
-            store.append(SPEC, history_rows(frame, "bench-build"))
-            days_built += 1
-        build_seconds += time.perf_counter() - started
-        rows = store.row_count(SPEC)
+        for first_day in range(0, target_days, args.days_per_commit):
+            batch = range(first_day, min(target_days, first_day + args.days_per_commit))
+            store.append(SPEC, pl.concat([history_rows(shifted(base, i)[0], "bench-build") for i in batch]))
+        if not args.no_maintenance:
+            maintain_table(store, SPEC)
+        files = len(store.table(SPEC).get_add_actions(flatten=True).column("path").to_pylist())
+        built.append({"size": size, "store": store, "dates": target_days, "rows": store.row_count(SPEC),
+                      "files": files, "mb": dir_size_mb(store.uri(SPEC)), "build_s": time.perf_counter() - started,
+                      "new": [], "remerge": [], "count": []})
+        print(f"  built {built[-1]['rows']:,} rows in {built[-1]['build_s']:.0f} s, {files} data files "
+              f"(load {load_average()})", flush=True)
 
-        existing, existing_day = shifted(base, days_built - 1)
-        remerge, merge_new, counts = [], [], []
-        for rep in range(args.repeat):
+    # Sizes alternate within each repetition (A B A B ...), so a ratio compares runs made under the same load.
+    for rep in range(args.repeat):
+        for entry in built:
+            store = entry["store"]
+            existing, existing_day = shifted(base, entry["dates"] - 1)
             started = time.perf_counter()
             result = merge_new_versions(store, SPEC, lambda e=existing: e, existing_day,
                                         existing_day + timedelta(days=1), f"bench-remerge-{rep}", datetime.now(UTC))
-            remerge.append(time.perf_counter() - started)
+            entry["remerge"].append(time.perf_counter() - started)
             assert result.rows_written == 0, f"re-merge inserted {result.rows_written} rows"
-        for rep in range(args.repeat):
-            # A fresh date each time, far after the built days so later sizes do not collide with it.
-            new, new_day = shifted(base, 100_000 + len(results) * 100 + rep)
+            new, new_day = shifted(base, 100_000 + rep)  # a fresh date, after every built one
             started = time.perf_counter()
             result = merge_new_versions(store, SPEC, lambda n=new: n, new_day, new_day + timedelta(days=1),
                                         f"bench-new-{rep}", datetime.now(UTC))
-            merge_new.append(time.perf_counter() - started)
+            entry["new"].append(time.perf_counter() - started)
             assert result.rows_written == new.height, f"new-day merge inserted {result.rows_written}/{new.height}"
-        for _ in range(args.repeat):
             started = time.perf_counter()
             store.row_count(SPEC)
-            counts.append(time.perf_counter() - started)
-        results.append({
-            "size": size, "rows": rows, "dates": days_built, "mb": dir_size_mb(store.uri(SPEC)),
-            "build_s": build_seconds, "new": statistics.median(merge_new), "remerge": statistics.median(remerge),
-            "count": statistics.median(counts),
-        })
-        print(f"  {rows} rows: new-day merge {statistics.median(merge_new):.3f} s, "
-              f"re-merge {statistics.median(remerge):.3f} s (load {load_average()})", flush=True)
+            entry["count"].append(time.perf_counter() - started)
+        print(f"  repetition {rep + 1}: new-day merge " + ", ".join(
+            f"{e['new'][-1]:.3f} s" for e in built) + f" (load {load_average()})", flush=True)
 
     print_grid(
         f"bench_merge results (median of {args.repeat}; one day = {base.height} player rows, {games} games)",
-        ["history rows", "dates (commits)", "table size", "cumulative build", "merge new day",
-         "re-merge existing day (0 inserts)", "row count (pl.len)"],
-        [[f"{r['rows']:,}", r["dates"], f"{r['mb']:.0f} MB", f"{r['build_s']:.0f} s", f"{r['new']:.3f} s",
-          f"{r['remerge']:.3f} s", f"{r['count']:.3f} s"] for r in results],
+        ["history rows", "dates", "data files", "table size", "build", "merge new day",
+         "re-merge existing day (0 inserts)", "row count (log statistics)"],
+        [[f"{r['rows']:,}", r["dates"], r["files"], f"{r['mb']:.0f} MB", f"{r['build_s']:.0f} s",
+          f"{statistics.median(r['new']):.3f} s", f"{statistics.median(r['remerge']):.3f} s",
+          f"{statistics.median(r['count']):.3f} s"] for r in built],
     )
-    first, last = results[0], results[-1]
-    print_table("bench_merge ratios (largest / smallest history)", [
+    first, last = built[0], built[-1]
+
+    def pair_ratio(metric: str) -> str:
+        ratios = [b / a for a, b in zip(first[metric], last[metric], strict=True)]
+        return f"{statistics.median(ratios):.2f} (pairs: {min(ratios):.2f} .. {max(ratios):.2f})"
+
+    print_table("bench_merge ratios (largest / smallest history, median of per-repetition ratios)", [
         ("sizes", f"{last['rows']:,} / {first['rows']:,} rows"),
-        ("merge new day ratio (target <= 1.5)", f"{last['new'] / first['new']:.2f}"),
-        ("re-merge existing day ratio (target <= 1.5)", f"{last['remerge'] / first['remerge']:.2f}"),
-        ("row count ratio", f"{last['count'] / first['count']:.2f}"),
+        ("merge new day ratio (target <= 1.2)", pair_ratio("new")),
+        ("re-merge existing day ratio (target <= 1.2)", pair_ratio("remerge")),
+        ("row count ratio", pair_ratio("count")),
+        ("maintenance after build", "no" if args.no_maintenance else "maintain_table (compact, checkpoint)"),
         ("peak RSS of this process (VmHWM)", f"{peak_rss_mb():.0f} MB"),
         ("load average at end", load_average()),
     ])
