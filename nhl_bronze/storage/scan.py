@@ -10,6 +10,8 @@ partition columns still prune files.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import polars as pl
 from deltalake import DeltaTable
 
@@ -28,11 +30,14 @@ def scan_snapshot(
     relative = table.get_add_actions(flatten=True).column("path").to_pylist() if only_files is None else only_files
     if not relative:
         return pl.LazyFrame(schema=schema)
+    # deltalake reports percent-encoded URIs; polars wants plain paths and encodes object-store keys itself.
     location = table.table_uri.rstrip("/")
     files = [f"{location}/{path}" for path in relative]
     if location.startswith("file://") or not is_uri(location):
         location = local_file_path(location)
         files = [local_file_path(f) for f in files]
+    else:
+        location, files = unquote(location), [unquote(f) for f in files]
     data_schema = pl.Schema({name: dtype for name, dtype in schema.items() if name not in partition_columns})
     options = {
         "missing_columns": "insert",  # columns added by a later schema merge read null in older files
