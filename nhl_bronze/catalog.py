@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -192,16 +193,36 @@ def games_in_table(value: dg.TableMetadataValue) -> list[str]:
     ]
 
 
-def with_table_metadata(assets: list, store: DeltaStore | None = None) -> list:
-    """The assets with ``table_metadata`` merged into the spec of every asset that is a bronze table.
-
-    Applied where the definitions are assembled, so the asset modules stay free of deployment settings (the
-    table location depends on the data dir).
-    """
+def _table_spec_metadata(store: DeltaStore | None):
     specs = {spec.name: spec for spec in ALL_TABLES}
 
     def add_metadata(asset_spec: dg.AssetSpec) -> dg.AssetSpec:
         spec = specs.get(asset_spec.key.to_user_string())
         return asset_spec.merge_attributes(metadata=table_metadata(spec, store)) if spec else asset_spec
 
-    return list(dg.map_asset_specs(add_metadata, assets))
+    return add_metadata
+
+
+def with_table_metadata(assets: list, store: DeltaStore | None = None) -> list:
+    """The assets with ``table_metadata`` merged into the spec of every asset that is a bronze table."""
+    return list(dg.map_asset_specs(_table_spec_metadata(store), assets))
+
+
+def lakehouse_store(defs: dg.Definitions) -> DeltaStore | None:
+    """The store the code location's ``lakehouse`` resource writes to (its data dir as configured)."""
+    lakehouse = (defs.resources or {}).get("lakehouse")
+    data_dir = getattr(lakehouse, "data_dir", None)
+    if isinstance(data_dir, dg.EnvVar):
+        data_dir = data_dir.get_value()
+    return DeltaStore(data_dir) if data_dir else None
+
+
+def add_table_metadata(defs: dg.Definitions) -> dg.Definitions:
+    """``defs`` with every table asset documented (columns, table name, location) before any run.
+
+    Applied where the definitions are assembled, so the asset modules stay free of deployment settings (the
+    table location depends on the data dir).
+    """
+    with warnings.catch_warnings():  # "preview" in Dagster 1.13; dg.map_asset_specs would need the assets list
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return defs.map_asset_specs(func=_table_spec_metadata(lakehouse_store(defs)))

@@ -13,10 +13,12 @@ from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_20
 from nhl_bronze.assets.history import all_games_merged, games_historical_history, player_game_stats_history
 from nhl_bronze.assets.schedule_landing import bronze_schedule_raw
 from nhl_bronze.assets.staging import bronze_staging
+from nhl_bronze.automation.freshness import freshness_definitions
 from nhl_bronze.automation.jobs import bronze_job, schedule_landing_job
 from nhl_bronze.automation.maintenance import maintenance_definitions
 from nhl_bronze.automation.schedules import build_daily_schedule, build_schedule_refresh
 from nhl_bronze.automation.sensors import bronze_failure_summary, build_final_games_sensor
+from nhl_bronze.catalog import add_table_metadata
 from nhl_bronze.pipeline.source import StagingSource
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.ingest import IngestResource
@@ -78,3 +80,6 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
 )
 defs = dg.Definitions.merge(defs, maintenance_definitions())
+defs = dg.Definitions.merge(defs, freshness_definitions())
+# Columns (type, meaning), table name and location on every table asset before its first run.
+defs = add_table_metadata(defs)

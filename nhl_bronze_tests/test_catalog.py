@@ -75,13 +75,22 @@ def test_games_table_lists_each_game_with_date_step_and_reason():
     assert len(games_table(failed * 300, limit=200).records) == 200
 
 
-def test_with_table_metadata_documents_every_table_asset_before_any_run(tmp_path):
-    from nhl_bronze.catalog import with_table_metadata
+def test_the_code_location_documents_every_table_asset_before_any_run():
+    from nhl_bronze.catalog import lakehouse_store
     from nhl_bronze.definitions import defs
 
-    assets = with_table_metadata(list(defs.assets), DeltaStore(tmp_path))
-    nodes = dg.Definitions(assets=assets, resources=defs.resources).resolve_asset_graph().asset_nodes
+    nodes = defs.resolve_asset_graph().asset_nodes
     schemas = {node.key.to_user_string(): node.metadata["dagster/column_schema"].schema for node in nodes
                if "dagster/column_schema" in node.metadata}
     assert {name: len(schema.columns) for name, schema in schemas.items()} == {
         spec.name: count for spec, count in COLUMN_COUNTS.items()}
+    store = lakehouse_store(defs)
+    for node in nodes:
+        if node.key.to_user_string() in schemas:
+            assert node.metadata["dagster/table_name"] == node.key.to_user_string()
+            assert node.metadata["dagster/uri"] == store.uri(next(s for s in COLUMN_COUNTS
+                                                                  if s.name == node.key.to_user_string()))
+    # The freshness checks of both history tables are part of the code location too.
+    check_keys = {(key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys}
+    assert {("bronze_player_game_stats_v2", "freshness_check"),
+            ("bronze_games_historical_v2", "freshness_check")} <= check_keys
