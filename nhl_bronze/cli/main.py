@@ -3,6 +3,8 @@
     nhl-bronze status [--json]          tables, coverage per season, corrected games
     nhl-bronze verify                   exit 1 with one line per problem (cron, CI)
     nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
+    nhl-bronze migrate [--table T]      move history to the current layout (verified copy, old table kept)
+    nhl-bronze import SRC --table T --label L   add an old export (Delta or Parquet) to history as versions
 
 The data dir is ``--data-dir``, else ``NHL_BRONZE_DATA_DIR``, else ``./data`` (the same as the pipeline's).
 """
@@ -15,10 +17,12 @@ import sys
 from dataclasses import asdict
 
 from nhl_bronze import settings
+from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import_table, migrate
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import verify
+from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.readers.source import spec_named
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import DEFAULT_RETENTION_HOURS
@@ -68,6 +72,30 @@ def run_maintain(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _report(args: argparse.Namespace, reports: list, describe_one, problems: list[str]) -> int:
+    if args.json:
+        print(json.dumps({"reports": [asdict(r) for r in reports], "problems": problems}, indent=2, default=str))
+    else:
+        for report in reports:
+            print(describe_one(report))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    specs = [spec_named(name) for name in args.table] if args.table else []
+    partition_by = tuple(args.partition_by.split(",")) if args.partition_by else None
+    reports, problems = migrate(_store(args), specs, partition_by, progress_printer(args.quiet))
+    return _report(args, reports, describe_migration, problems)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    report, problems = import_table(_store(args), spec_named(args.table), args.source, args.label, args.supersede,
+                                    progress_printer(args.quiet))
+    return _report(args, [report] if report else [], describe_import, problems)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help=f"table root (default: ${settings.DATA_DIR} or {settings.DEFAULT_DATA_DIR})")
@@ -91,6 +119,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"vacuum files unreferenced for longer than this (default {DEFAULT_RETENTION_HOURS})")
     upkeep.add_argument("--json", action="store_true", help="the maintenance reports as JSON on stdout")
     upkeep.set_defaults(handler=run_maintain)
+
+    history_names = [s.name for s in HISTORY_TABLES]
+    move = commands.add_parser("migrate", parents=[common],
+                               help="rebuild a history table in the current layout, verify it, switch, keep a backup")
+    move.add_argument("--table", action="append", choices=history_names, help="default: both history tables")
+    move.add_argument("--partition-by", help="comma-separated partition columns (default: the table's current "
+                      "spec)")
+    move.add_argument("--json", action="store_true")
+    move.set_defaults(handler=run_migrate)
+
+    load = commands.add_parser("import", parents=[common],
+                               help="add a Delta table or Parquet export with the column contract to history")
+    load.add_argument("source", help="path or URI of a Delta table, a Parquet file or a folder of Parquet files")
+    load.add_argument("--table", required=True, choices=history_names)
+    load.add_argument("--label", required=True, help="recorded as _run_id of the imported versions")
+    load.add_argument("--supersede", action="store_true",
+                      help="also add versions for keys history already holds (default: skip them)")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(handler=run_import)
     return parser
 
 
