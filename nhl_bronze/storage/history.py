@@ -100,11 +100,18 @@ def merge_new_versions(
             store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                            ingested_at))
             audited, table = require_untampered(store, spec), store.table(spec)
-        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
-        current = _rehashed(stored, staged, key) if not stored.is_empty() else _no_versions(staged, key)
+        # First the cheap comparison (a few columns): a row whose stored hash equals the staged one is unchanged.
+        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table,
+                                 columns=[*key, ROW_HASH, VERSION, GAME_DATE_COLUMN])
+        current = stored.select([*key, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
         changed = staged.with_columns(content_hash(staged)).join(
-            current, on=[*key, ROW_HASH], how="anti", nulls_equal=True
+            stored.select([*key, ROW_HASH]), on=[*key, ROW_HASH], how="anti", nulls_equal=True
         )
+        if not changed.is_empty() and not stored.is_empty():
+            # The rest compare on content: stored under an earlier hash scheme, or before a column was added or
+            # removed, the same values carry another hash.
+            full = latest_of_games(store, spec, changed[GAME_ID].unique().to_list(), table)
+            changed = changed.join(_rehashed(full, staged, key), on=[*key, ROW_HASH], how="anti", nulls_equal=True)
         if changed.is_empty():
             return 0, staged.height, table.version()
         source = _with_history_columns(changed, key, current, run_id, ingested_at)
@@ -129,15 +136,19 @@ def merge_new_versions(
 
 
 def latest_of_games(
-    store: DeltaStore, spec: TableSpec, game_ids: list[int], table: DeltaTable | None = None
+    store: DeltaStore, spec: TableSpec, game_ids: list[int], table: DeltaTable | None = None,
+    columns: list[str] | None = None,
 ) -> pl.DataFrame:
-    """The latest version, over the whole table, of every key of these games (an empty frame for none)."""
+    """The latest version, over the whole table, of every key of these games (an empty frame for none);
+    ``columns`` (key and ``_version`` included) reads only those."""
     table = table or store.table(spec)
     files = _files_that_may_hold(table, game_ids)
+    rows = store.scan_table(table, only_files=files)
+    if columns is not None:
+        rows = rows.select(columns)
     if not files:
-        return store.scan_table(table, only_files=[]).collect()
-    rows = store.scan_table(table, only_files=files).filter(pl.col(GAME_ID).is_in(game_ids))
-    return latest_versions(rows, spec).collect()
+        return rows.collect()
+    return latest_versions(rows.filter(pl.col(GAME_ID).is_in(game_ids)), spec).collect()
 
 
 def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end: date) -> pl.DataFrame:
@@ -186,13 +197,13 @@ def _target_dates(start: date, end: date, stored: pl.DataFrame) -> str:
 
 
 def _rehashed(stored: pl.DataFrame, staged: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """The stored latest rows' keys and versions with their content hashed again over the staged columns.
+    """The stored latest rows' keys with their content hashed again over the staged columns.
 
     Compared on content, not on the stored ``_row_hash``: a column that staging no longer produces is ignored,
     and rows stored under an earlier hash scheme compare equal when their values are (no mass re-versioning).
     """
     columns = [c for c in staged.columns if c in stored.columns and c not in HISTORY_META_COLUMNS]
-    return stored.select([*key, VERSION]).with_columns(content_hash(stored.select(columns)))
+    return stored.select(key).with_columns(content_hash(stored.select(columns)))
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
