@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 import pytest
 
+from nhl_bronze.assets.schedule_landing import bronze_schedule_raw
 from nhl_bronze.automation.jobs import partition_range_tags
-from nhl_bronze.resources.lakehouse import LakehouseResource
+from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.simulator.http import SimulatorServer
 from nhl_bronze.simulator.recorded import RecordedNhl
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
@@ -31,17 +31,17 @@ from nhl_bronze_tests.e2e_support import (
     read_table,
     tail,
 )
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_range
+from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_range, resources
 
 pytestmark = pytest.mark.slow
 
 # "Today" for the runs and the sensor: the sensor's recent window (the 7 days before) holds one recorded final
 # game, 2024020001 on 2024-10-04, so it requests one run, for that date; the backfill covers the same date.
+# (The reference run below lands the same schedule answers first, as the daemon's lake has them.)
 TODAY = "2024-10-06"
 BACKFILL = ("2024-10-01", "2024-10-05")
 WAIT_SECONDS = 200
-EXPECTED_TRIGGERS = ["backfill", "daily", "final_games_sensor:recent"]
-SCHEDULE_SETUP_SECONDS = 25  # pool init + `dagster schedule start` before the tick
+EXPECTED_TRIGGERS = {"backfill", "daily", "final_games_sensor:recent"}
 STAGING_STEP = "bronze_staging"
 HISTORY_STEPS = (PLAYER_GAME_STATS_HISTORY.name, GAMES_HISTORICAL_HISTORY.name)
 LINEAGE = ("_ingested_at", "_run_id")  # differ between any two runs by construction
@@ -84,6 +84,15 @@ def _wait_for_runs(instance, daemon: GroupProcess, done) -> list:
     pytest.fail(f"runs not as expected after {WAIT_SECONDS} s: {summary}\n{tail(daemon.output())}")
 
 
+def _stop_schedule(instance: dg.DagsterInstance, name: str) -> None:
+    """What `dagster schedule stop` does, without starting another process."""
+    from dagster._core.scheduler.instigation import InstigatorStatus
+
+    for state in instance.all_instigator_state():
+        if state.name == name:
+            instance.update_instigator_state(state.with_status(InstigatorStatus.STOPPED))
+
+
 def _history(data_dir: Path, name: str) -> pl.DataFrame:
     frame = read_table(data_dir, name).drop(LINEAGE)
     return frame.sort(frame.columns)
@@ -94,16 +103,12 @@ def test_backfill_schedule_and_sensor_runs_share_the_queue_and_the_pools(postgre
     home, environment = deploy_dagster_home(tmp_path / "home", postgres_db, monkeypatch)
     data_dir = tmp_path / "data"
     with SimulatorServer(RecordedNhl(SAMPLES_DIR)) as server:
-        # The schedule fires once, at the next minute that leaves time to start it (its window is the real last
-        # 3 days: no recorded games there, a short run). A tick missed while the daemon starts is caught up.
-        tick = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        if (tick - datetime.now(timezone.utc)).total_seconds() < SCHEDULE_SETUP_SECONDS:
-            tick += timedelta(minutes=1)
-        env = {**bronze_env(server, data_dir, home, today=TODAY), **environment,
-               "NHL_BRONZE_DAILY_CRON": f"{tick.minute} {tick.hour} * * *"}
-        # The API pool starts closed (0 slots): the queue holds every run (the run coordinator checks pools
-        # before launching) until all three are queued together; then the pool opens with its real limit, 1.
+        # The schedule fires every minute here (its window is the real last 3 days: no recorded games there, a
+        # short run); every tick with the same window queues one more run, all of them held by the closed pool.
+        env = {**bronze_env(server, data_dir, home, today=TODAY), **environment, "NHL_BRONZE_DAILY_CRON": "* * * * *"}
         init_pools(env, {"nhl_api": 0})
+        # The sensor reads the stored schedule (it never calls the API): land it as the refresh schedule would.
+        dg.materialize([bronze_schedule_raw], resources=resources(data_dir) | {"clock": ClockResource(today=TODAY)})
         workspace = ["-m", DEFINITIONS_MODULE]
         run_together({
             "schedule": ["schedule", "start", "daily", *workspace],
@@ -117,12 +122,13 @@ def test_backfill_schedule_and_sensor_runs_share_the_queue_and_the_pools(postgre
                               cwd=REPO_ROOT, log_path=tmp_path / "daemon.log")
         try:
             with dg.DagsterInstance.from_config(str(home)) as instance:
-                _wait_for_runs(instance, daemon, lambda runs: sorted(
+                _wait_for_runs(instance, daemon, lambda runs: {
                     run.tags.get("nhl_bronze/trigger", "?") for run in runs if run.status == dg.DagsterRunStatus.QUEUED
-                ) == EXPECTED_TRIGGERS)
+                } == EXPECTED_TRIGGERS)
+                _stop_schedule(instance, "daily")  # one tick is enough; later ones would queue more runs
                 instance.event_log_storage.set_concurrency_slots("nhl_api", 1)
                 runs = _wait_for_runs(instance, daemon, lambda runs: all(run.is_finished for run in runs))
-                assert sorted(run.tags.get("nhl_bronze/trigger", "?") for run in runs) == EXPECTED_TRIGGERS
+                assert {run.tags.get("nhl_bronze/trigger", "?") for run in runs} == EXPECTED_TRIGGERS
                 failed = [(run.run_id, run.tags) for run in runs if run.status != dg.DagsterRunStatus.SUCCESS]
                 assert not failed, f"{failed}\n{tail(daemon.output())}"
                 staging = [i for run in runs for i in _step_intervals(instance, run.run_id, STAGING_STEP)]
@@ -138,7 +144,8 @@ def test_backfill_schedule_and_sensor_runs_share_the_queue_and_the_pools(postgre
 
     # The same dates run once, sequentially, in process: history must be identical, version for version.
     reference = tmp_path / "reference"
-    materialize_range(STAGING_AND_HISTORY, reference, *BACKFILL, resources={
-        "lakehouse": LakehouseResource(data_dir=str(reference), today=TODAY)})
+    reference_resources = resources(reference) | {"clock": ClockResource(today=TODAY)}
+    dg.materialize([bronze_schedule_raw], resources=reference_resources)
+    materialize_range(STAGING_AND_HISTORY, reference, *BACKFILL, resources=reference_resources)
     for name in HISTORY_STEPS:
         assert _history(data_dir, name).equals(_history(reference, name)), f"{name} differs from the sequential run"
