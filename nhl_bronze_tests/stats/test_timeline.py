@@ -67,6 +67,26 @@ def test_every_skaters_situation_ice_time_is_exact(frames_by_game, game_id):
 
 
 @pytest.mark.parametrize("game_id", GAMES_WITH_SHIFTS)
+def test_each_shift_counts_in_the_situation_at_its_first_second(frames_by_game, game_id):
+    on_ice = on_ice_by_second(game_id)
+    expected: Counter = Counter()
+    for (period, second), players in on_ice.items():
+        if len(players["awayG"]) != 1 or len(players["homeG"]) != 1:
+            continue
+        for side, other in (("away", "home"), ("home", "away")):
+            own, opp = len(players[side + "S"]), len(players[other + "S"])
+            situation = "5on5" if own == opp == 5 else "5on4" if own > opp else "4on5" if own < opp else None
+            for player_id in players[side + "S"] if situation else ():
+                if player_id not in on_ice.get((period, second - 1), {}).get(side + "S", ()):
+                    expected[(str(player_id), situation)] += 1  # he was not on the ice the second before
+    players = frames_by_game[game_id].players.filter(pl.col("situation") != "all")
+    rows = players.select("playerId", "situation", "shifts").rows()
+    counted = {(pid, situation): n for pid, situation, n in rows if n}
+    assert counted == dict(expected)
+    assert sum(expected.values()) > 500
+
+
+@pytest.mark.parametrize("game_id", GAMES_WITH_SHIFTS)
 def test_at_every_second_of_a_segment_the_chart_has_the_skaters_of_its_code(game_id):
     on_ice = on_ice_by_second(game_id)
     checked = 0

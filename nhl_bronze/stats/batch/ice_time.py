@@ -20,8 +20,8 @@ _SEG_START, _SEG_END = pl.col("segStart"), pl.col("segEnd")
 _MEETS = (pl.max_horizontal(_END - 1, _START) >= _SEG_START) & (_SEG_END > _START)
 _OVERLAP = pl.min_horizontal(_END, _SEG_END) - pl.max_horizontal(_START, _SEG_START)
 _STARTS_INSIDE = (_SEG_START <= _START) & (_START < _SEG_END)
-_PER_BUCKET = [pl.when(_OVERLAP > 0).then(_OVERLAP).otherwise(0).sum().alias("seconds"),
-               _STARTS_INSIDE.sum().alias("count")]
+# (a pair that meets never overlaps by less than 0: a zero-length shift overlaps by exactly 0)
+_PER_BUCKET = [_OVERLAP.sum().alias("seconds"), _STARTS_INSIDE.sum().alias("count")]
 _PER_PLAYER = [(_END - _START).sum().alias("seconds"), pl.len().alias("count")]
 
 
