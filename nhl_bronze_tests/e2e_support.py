@@ -24,9 +24,9 @@ from nhl_bronze.storage.tables import (
     PLAYER_GAME_STATS_HISTORY,
     PLAYER_GAME_STATS_STAGING,
 )
+from nhl_bronze_tests.common import REPO_ROOT, SAMPLES, read_table
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = Path(__file__).resolve().parent / "data" / "nhl_api_samples"
+SAMPLES_DIR = SAMPLES
 DEFINITIONS_MODULE = "nhl_bronze.definitions"
 TODAY = "2024-10-12"
 
@@ -199,12 +199,6 @@ class GroupProcess:
 # --------------------------------------------------------------------------------------------------------
 # The tables
 # --------------------------------------------------------------------------------------------------------
-def read_table(data_dir: Path, name: str) -> pl.DataFrame:
-    path = data_dir / name
-    assert (path / "_delta_log").is_dir(), f"Delta table {name} was not created under {data_dir}"
-    return pl.read_delta(str(path))
-
-
 def row_counts(data_dir: Path, names: Sequence[str] = STAGING_AND_HISTORY) -> dict[str, int]:
     return {name: read_table(data_dir, name).height for name in names}
 

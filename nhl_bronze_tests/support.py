@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
 from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_2023_v2
 from nhl_bronze.assets.history import all_games_merged, games_historical_history, player_game_stats_history
@@ -19,10 +18,10 @@ from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 from nhl_bronze.simulator.core import NhlBackend, SimResponse, html_error, json_response
 from nhl_bronze.simulator.recorded import RecordedNhl
+from nhl_bronze_tests.common import SAMPLES, read_table  # noqa: F401 (re-exported for the test modules)
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-SAMPLES = Path(__file__).parent / "data" / "nhl_api_samples"
 # The recorded real games and their NHL dates.
 GAME_DATES = {2024020001: "2024-10-04", 2024020009: "2024-10-09", 2024020022: "2024-10-11", 2025030123: "2026-04-24"}
 ALL_ASSETS = [
@@ -113,28 +112,23 @@ def resources(data_dir: Path, **api_settings) -> dict:
     }
 
 
-def materialize_range(assets, data_dir: Path, first: str, last: str, raise_on_error=True, **settings):
+def materialize(assets, data_dir: Path, first: str, last: str | None = None, raise_on_error=True, **settings):
+    """One real Dagster run of ``assets`` over partition ``first`` (or the range ``first..last`` as one run);
+    ``api=`` settings go to the recorded API, ``resources=`` replace resources, ``tags=`` are added."""
+    partition = {"partition_key": first} if last is None else {}
+    tags = {**(partition_range_tags(first, last) if last is not None else {}), **settings.pop("tags", {})}
     return dg.materialize(
         assets,
         resources=resources(data_dir, **settings.pop("api", {})) | settings.pop("resources", {}),
-        tags=partition_range_tags(first, last),
+        tags=tags or None,
         raise_on_error=raise_on_error,
+        **partition,
         **settings,
     )
 
 
-def materialize_day(assets, data_dir: Path, day: str, raise_on_error=True, **settings):
-    return dg.materialize(
-        assets,
-        resources=resources(data_dir, **settings.pop("api", {})) | settings.pop("resources", {}),
-        partition_key=day,
-        raise_on_error=raise_on_error,
-        **settings,
-    )
-
-
-def read_table(data_dir: Path, name: str) -> pl.DataFrame:
-    return pl.read_delta(str(data_dir / name))
+# The names the tests use: a day is a one-partition run, a range one run over its partitions.
+materialize_day = materialize_range = materialize
 
 
 def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:

@@ -1,6 +1,7 @@
 """Smoke test of the benchmark scripts: each runs its smallest mode, exits 0 and prints a results table.
 
-No timing assertions: the numbers belong in BENCHMARKS.md, this only keeps the scripts working.
+No timing assertions: the numbers belong in BENCHMARKS.md, this only keeps the scripts working. Marked ``slow``:
+each script starts its own processes (``-m "not slow"`` skips them during development).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+pytestmark = pytest.mark.slow
 
 
 def run_script(name: str, *args: str, tmp: Path) -> str:
@@ -68,7 +70,6 @@ def test_bench_parser(tmp_path: Path) -> None:
     assert "games/s" in out and "overall" in out
 
 
-@pytest.mark.slow
 def test_bench_season(tmp_path: Path) -> None:
     out = run_script("bench_season.py", "--days", "2", "--maintenance-every", "1", "--work-dir",
                      str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)

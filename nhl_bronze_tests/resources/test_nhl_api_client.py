@@ -6,7 +6,6 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ from nhl_bronze.simulator.core import NhlBackend, SimResponse, html_error
 from nhl_bronze.simulator.faults import FaultConfig, RateLimitBurst
 from nhl_bronze.simulator.http import SimulatorServer
 from nhl_bronze.simulator.recorded import RecordedNhl
+from nhl_bronze_tests.common import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
 D = date.fromisoformat
 
 

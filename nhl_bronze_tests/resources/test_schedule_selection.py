@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 from nhl_bronze.client.window import GameBodies, window_fetch_from_bodies
 from nhl_bronze.domain.dates import schedule_call_dates, window_dates
 from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
+from nhl_bronze_tests.common import SAMPLES
 
 
 def load(name: str) -> dict:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,8 +15,8 @@ import pytest
 from nhl_bronze.simulator.faults import FaultConfig, FaultInjector, RateLimitBurst
 from nhl_bronze.simulator.http import SimulatorServer, simulator_transport
 from nhl_bronze.simulator.recorded import RecordedNhl
+from nhl_bronze_tests.common import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
 BOXSCORE = "/v1/gamecenter/2024020009/boxscore"
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
 
 from nhl_bronze.simulator.http import SimulatorServer
 from nhl_bronze.simulator.recorded import RecordedNhl
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
+from nhl_bronze_tests.common import SAMPLES
 
 
 @pytest.fixture(scope="module")

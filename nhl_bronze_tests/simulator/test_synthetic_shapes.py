@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from nhl_bronze.simulator.calendar import season_calendar
 from nhl_bronze.simulator.synthetic import SyntheticNhl
-
-SAMPLES = Path(__file__).parents[1] / "data" / "nhl_api_samples"
+from nhl_bronze_tests.common import SAMPLES
 
 # Keys the real API sends only for some games; the simulator is allowed not to send them.
 OPTIONAL_IN_REALITY = {

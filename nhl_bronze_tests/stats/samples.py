@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 from functools import cache
-from pathlib import Path
 
 from nhl_bronze.stats import GameInput
+from nhl_bronze_tests.common import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "nhl_api_samples"
 GAME_IDS = (2024020001, 2024020009, 2024020022, 2025030123)
 GAMES_WITH_SHIFTS = (2024020001, 2024020009, 2024020022)
 
