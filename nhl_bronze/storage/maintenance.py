@@ -111,10 +111,10 @@ def maintain_table(
         # Our own minimum was checked above; Delta's own check would refuse anything below 168 h.
         enforce_retention_duration=False,
     )
+    # The version reported is the one checkpointed: a writer committing meanwhile counts as touched next time.
     table = store.table(spec)
     table.create_checkpoint()
     table.cleanup_metadata()
-    table = store.table(spec)
     return MaintenanceReport(
         table=spec.name,
         since_version=since_version,
