@@ -184,11 +184,13 @@ def games_table(games, limit: int = 200) -> dg.TableMetadataValue:
 
 
 def games_in_table(value: dg.TableMetadataValue) -> list[str]:
-    """The rows of a ``games_table`` as one line each: ``game <id> (<date>): <step> failed: <reason>``."""
+    """The rows of a ``games_table`` as one line each, as a ``GameFetchError`` prints itself:
+    ``game <id> (<date>): <step> failed: <reason> [GET <url>]``."""
     return [
         f"game {r.data['game_id']} ({r.data['game_date']}): "
         + (f"{r.data['step']} failed: " if r.data.get("step") else "")
         + str(r.data["reason"])
+        + (f" [GET {r.data['url']}]" if r.data.get("url") else "")
         for r in value.records
     ]
 

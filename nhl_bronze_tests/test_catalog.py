@@ -71,7 +71,7 @@ def test_games_table_lists_each_game_with_date_step_and_reason():
     assert isinstance(value, dg.TableMetadataValue)
     assert [r.data for r in value.records] == [{"game_id": 2024020009, "game_date": "2024-10-09",
                                                  "step": "boxscore", "reason": "HTTP 500", "url": "http://x/boxscore"}]
-    assert games_in_table(value) == ["game 2024020009 (2024-10-09): boxscore failed: HTTP 500"]
+    assert games_in_table(value) == [str(failed[0])]
     assert len(games_table(failed * 300, limit=200).records) == 200
 
 

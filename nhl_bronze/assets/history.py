@@ -9,6 +9,7 @@ import dagster as dg
 
 from nhl_bronze.assets.staging import FAILED_GAMES, PLAYER_STAGING_KEY
 from nhl_bronze.assets.window import partition_window
+from nhl_bronze.catalog import games_in_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
 from nhl_bronze.resources.lakehouse import LakehouseResource
@@ -98,7 +99,7 @@ def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[str]:
         materialization = record.asset_materialization
         if materialization is not None and materialization.asset_key == PLAYER_STAGING_KEY:
             listed = materialization.metadata.get(FAILED_GAMES)
-            failed += [game for game in (listed.value if listed is not None else []) if game not in failed]
+            failed += [game for game in (games_in_table(listed) if listed is not None else []) if game not in failed]
     return failed
 
 

@@ -4,6 +4,7 @@
 import dagster as dg
 
 from nhl_bronze.assets.window import partition_window
+from nhl_bronze.catalog import games_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.report import StagingReport
 from nhl_bronze.pipeline.staging import stage_window
@@ -48,10 +49,16 @@ LISTED = 200  # at most this many entries of a list go into metadata
         dg.AssetCheckSpec("all_games_staged", asset=PLAYER_STAGING_KEY,
                           description="Every final game of the window was fetched and parsed; a failed game keeps "
                           "its date's previous rows and is named here with its date and reason."),
-        dg.AssetCheckSpec("unique_keys", asset=PLAYER_STAGING_KEY, description="(playerId, gameId, situation)"),
-        dg.AssetCheckSpec("unique_keys", asset=GAMES_STAGING_KEY, description="(gameId, team, situation)"),
-        dg.AssetCheckSpec("column_contract", asset=PLAYER_STAGING_KEY, description="133 columns, names and types"),
-        dg.AssetCheckSpec("column_contract", asset=GAMES_STAGING_KEY, description="59 columns, names and types"),
+        # Blocking: history is append-only, so a duplicated key or an off-contract column merged into it could
+        # never be taken back; a failure stops the run before the history step.
+        dg.AssetCheckSpec("unique_keys", asset=PLAYER_STAGING_KEY, description="(playerId, gameId, situation)",
+                          blocking=True),
+        dg.AssetCheckSpec("unique_keys", asset=GAMES_STAGING_KEY, description="(gameId, team, situation)",
+                          blocking=True),
+        dg.AssetCheckSpec("column_contract", asset=PLAYER_STAGING_KEY, description="133 columns, names and types",
+                          blocking=True),
+        dg.AssetCheckSpec("column_contract", asset=GAMES_STAGING_KEY, description="59 columns, names and types",
+                          blocking=True),
     ],
     can_subset=False,
     # One staging step at a time (with a pool limit of 1) keeps the whole deployment within the API rate limit.
@@ -79,12 +86,12 @@ def staging_results(report: StagingReport):
         "source": report.source,
         "games_fetched": report.games_fetched,
         "games_pending": len(report.pending),
-        "pending_games": dg.MetadataValue.json(report.pending[:LISTED]),
+        "pending_games": games_table(report.pending_games, LISTED),
         "games_skipped": sum(report.skipped.values()),
         "skipped_reasons": dg.MetadataValue.json(dict(report.skipped)),
         "games_without_shift_chart": dg.MetadataValue.json(report.without_shift_chart[:LISTED]),
         "failed_dates": dg.MetadataValue.json([str(day) for day in report.failed_dates]),
-        FAILED_GAMES: dg.MetadataValue.json([str(failure) for failure in report.failures[:LISTED]]),
+        FAILED_GAMES: games_table(report.failures, LISTED),
         "api_calls": report.api_calls,
         "api_retries": report.api_retries,
     }
@@ -105,7 +112,7 @@ def staging_results(report: StagingReport):
         severity=dg.AssetCheckSeverity.ERROR,
         description=report.failure_summary() or None,
         metadata={"failed_dates": dg.MetadataValue.json([str(day) for day in report.failed_dates]),
-                  FAILED_GAMES: dg.MetadataValue.json([str(failure) for failure in report.failures[:LISTED]])},
+                  FAILED_GAMES: games_table(report.failures, LISTED)},
     )
     for name, key in STAGING_KEYS.items():
         table = report.tables[name]

@@ -34,6 +34,7 @@ class StagingReport:
     api_calls: int = 0
     api_retries: int = 0
     pending: list[str] = field(default_factory=list)
+    pending_games: list = field(default_factory=list)  # the UnfetchedGame records behind ``pending``
     skipped: Counter[str] = field(default_factory=Counter)
     without_shift_chart: list[str] = field(default_factory=list)
     failures: list[GameFetchError] = field(default_factory=list)
@@ -56,6 +57,7 @@ class StagingReport:
         self.api_calls += window.api_calls
         self.api_retries += window.retries
         self.pending += [f"{p.game_id} ({p.game_date}): {p.reason}" for p in window.pending]
+        self.pending_games += window.pending
         self.skipped.update(s.reason for s in window.skipped)
         self.without_shift_chart += [
             f"{g.game_id} ({g.game_date}): shift chart {g.shift_chart_status}"

@@ -120,7 +120,8 @@ def test_a_game_not_final_yet_is_not_written_and_listed_as_pending(tmp_path):
     assert read_table(tmp_path, TEAMS_STAGING).height == 0
     staged = metadata(result, TEAMS_STAGING)
     assert staged["games_pending"] == 1
-    assert "2024020009" in staged["pending_games"][0] and "LIVE" in staged["pending_games"][0]
+    [pending] = staged["pending_games"].records  # a table in the UI, one row per game
+    assert pending.data["game_id"] == 2024020009 and "LIVE" in pending.data["reason"]
     assert staged["api_calls"] == 1  # the schedule only: nothing is fetched for a game that is not final
 
 
