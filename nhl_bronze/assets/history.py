@@ -9,7 +9,7 @@ import dagster as dg
 
 from nhl_bronze.assets.staging import FAILED_GAMES, PLAYER_STAGING_KEY
 from nhl_bronze.assets.window import partition_window
-from nhl_bronze.catalog import games_in_table
+from nhl_bronze.catalog import GAMES_TABLE_SCHEMA, games_in_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
 from nhl_bronze.resources.lakehouse import LakehouseResource
@@ -92,14 +92,14 @@ games_historical_history = build_history_asset(
 )
 
 
-def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """The games this run's staging step failed (recorded in its materialization), naming game, date, reason."""
-    failed: list[str] = []
+def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[dg.TableRecord]:
+    """The games this run's staging step failed (recorded in its materialization): game, date, step, reason."""
+    failed: list[dg.TableRecord] = []
     for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
         materialization = record.asset_materialization
         if materialization is not None and materialization.asset_key == PLAYER_STAGING_KEY:
             listed = materialization.metadata.get(FAILED_GAMES)
-            failed += [game for game in (games_in_table(listed) if listed is not None else []) if game not in failed]
+            failed += [game for game in (listed.records if listed is not None else []) if game not in failed]
     return failed
 
 
@@ -110,11 +110,13 @@ def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[str]:
                              "after the good dates were merged.") for key in HISTORY_KEYS],
 )
 def all_games_merged(context: dg.AssetCheckExecutionContext):
-    failed = failed_games_of_run(context.instance, context.run.run_id)
+    records = failed_games_of_run(context.instance, context.run.run_id)
+    table = dg.MetadataValue.table(records, schema=GAMES_TABLE_SCHEMA)
+    failed = games_in_table(table)
     for key in HISTORY_KEYS:
         yield dg.AssetCheckResult(asset_key=key, check_name="all_games_merged", passed=not failed,
-                                  metadata={FAILED_GAMES: dg.MetadataValue.json(failed)})
+                                  metadata={FAILED_GAMES: table})
     if failed:
         # The good dates are in history now; the run still fails so that the failure is seen (and retried).
         raise dg.Failure(description=f"{len(failed)} game(s) failed and kept their dates out of this run: "
-                         + "; ".join(failed), metadata={FAILED_GAMES: dg.MetadataValue.json(failed)})
+                         + "; ".join(failed), metadata={FAILED_GAMES: table})
