@@ -36,8 +36,8 @@ class RawResponse:
 class FetchedGame:
     game_date: date
     schedule_game: dict
-    play_by_play: dict
-    boxscore: dict
+    play_by_play: dict | bytes  # bytes: still JSON (from the raw store), decoded where it is parsed
+    boxscore: dict | bytes
     shift_chart: dict | None  # None when not published yet
     shift_chart_status: ShiftChartStatus
 
@@ -60,8 +60,8 @@ class UnfetchedGame:
 class GameBodies:
     """The parsed bodies of one game; ``None`` means absent (a 404, or not in the store)."""
 
-    play_by_play: dict | None
-    boxscore: dict | None
+    play_by_play: dict | bytes | None
+    boxscore: dict | bytes | None
     shift_chart: dict | None
 
 

@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 
 from nhl_bronze.contract import SCHEDULE_SCHEMA
+from nhl_bronze.domain.dates import game_date_of
 from nhl_bronze.domain.games import FETCHED_GAME_TYPES
 
 _ENTRY_SCHEMA = pl.Schema(
@@ -71,7 +72,7 @@ def build_schedule(
         )
         .select(
             pl.col("gameId").cast(pl.Int32).alias("GAME_ID"),
-            pl.col("gameDate").cast(pl.String).str.to_date("%Y%m%d").alias("DATE"),
+            game_date_of().alias("DATE"),
             "AWAY",
             "HOME",
         )

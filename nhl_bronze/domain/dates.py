@@ -23,6 +23,11 @@ def date_of_game_date_int(value: int) -> date:
     return date(value // 10_000, value // 100 % 100, value % 100)
 
 
+def game_date_of(column: str = GAME_DATE_COLUMN) -> pl.Expr:
+    """Polars: the ``gameDate`` integer encoding back to a date (20241004 -> 2024-10-04)."""
+    return pl.col(column).cast(pl.String).str.to_date("%Y%m%d")
+
+
 def in_window(start: date, end: date, column: str = GAME_DATE_COLUMN) -> pl.Expr:
     """Polars filter for game dates in ``[start, end)``."""
     return pl.col(column).is_between(game_date_int(start), game_date_int(end), closed="left")

@@ -10,6 +10,7 @@ one week; a daily run parses in-process.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -34,21 +35,28 @@ class ParsedGames:
 
 def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
     """The rows, failures and boxscore parity of ``games`` (computed in one batch)."""
-    inputs = [GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in games]
+    inputs = [GameInput(g.game_date, g.schedule_game, _decoded(g.play_by_play), _decoded(g.boxscore), g.shift_chart)
+              for g in games]
     result = compute_batch(inputs)
     game_of = {id(game_input): game for game_input, game in zip(inputs, games, strict=True)}
     failures = [_failure(game_of[id(game_input)], "statistics", error) for game_input, error in result.failures]
     failed_ids = {failure.game_id for failure in failures}
+    boxscore_of = {game.game_id: game_input.boxscore for game_input, game in zip(inputs, games, strict=True)}
     totals = []
     for game in games:
         if game.game_id in failed_ids:
             continue
         try:
-            totals += boxscore_totals(game.game_id, game.boxscore)
+            totals += boxscore_totals(game.game_id, boxscore_of[game.game_id])
         except GameParseError as error:
             failures.append(_failure(game, "boxscore parity", error))
     frames = _without_games(result.frames, {f.game_id for f in failures} - failed_ids)
     return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams))
+
+
+def _decoded(body: dict | bytes) -> dict:
+    """A body as the parser takes it: bytes (from the raw store) are decoded here, in the parsing process."""
+    return json.loads(body) if isinstance(body, bytes | bytearray) else body
 
 
 def _failure(game: FetchedGame, step: str, error: Exception) -> GameFetchError:

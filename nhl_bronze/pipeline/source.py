@@ -96,9 +96,11 @@ class RawStoreSource:
 
     def fetch(self, start: date, end: date) -> WindowFetch:
         stored = self.raw_store.newest_bodies(start, end)
-        bodies: dict[int, dict[str, dict]] = {}
+        bodies: dict[int, dict[str, dict | bytes]] = {}
         for (endpoint, game_id), body in stored.game_bodies.items():
-            bodies.setdefault(game_id, {})[endpoint] = json.loads(body)
+            # Play-by-play and boxscore stay JSON bytes until they are parsed (``parse.parse_games``): in a process
+            # pool the worker decodes them, instead of this process decoding and pickling ~0.7 MB per game.
+            bodies.setdefault(game_id, {})[endpoint] = json.loads(body) if endpoint == "shiftcharts" else body
         return window_fetch_from_bodies(
             window_dates(start, end),
             [json.loads(body) for body in stored.schedules],

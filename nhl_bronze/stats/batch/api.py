@@ -12,13 +12,11 @@ from typing import NamedTuple
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.domain.games import FETCHED_GAME_TYPES, FINAL_STATES
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
 from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameFrames, GameInput
-
-COUNTABLE_GAME_TYPES = (2, 3)  # regular season, playoffs
-FINISHED_GAME_STATES = ("OFF", "FINAL")
 
 
 class BatchResult(NamedTuple):
@@ -45,8 +43,9 @@ def is_countable_game(schedule_game: dict) -> bool:
     if not isinstance(schedule_game, dict):
         raise GameParseError("<unknown id>", f"schedule entry is a {type(schedule_game).__name__}, not a dict")
     return (
-        schedule_game.get("gameType") in COUNTABLE_GAME_TYPES
-        and schedule_game.get("gameState") in FINISHED_GAME_STATES
+        # Which games count is a domain rule (nhl_bronze.domain.games), not restated here.
+        schedule_game.get("gameType") in FETCHED_GAME_TYPES
+        and schedule_game.get("gameState") in FINAL_STATES
     )
 
 
