@@ -98,6 +98,7 @@ def test_danger_buckets_of_shots_and_goals_on_both_ends():
         shot(40, 102, "goal", x=70.0, y=15.0),  # 24.2 ft at 38 deg: medium (too far for high)
         shot(50, 102, "goal", x=80.0, y=4.0),  # 9.8 ft, 24 deg: high
         shot(60, 102, "goal", x=30.0, y=0.0),  # 59 ft: low
+        shot(65, 102, "goal", x=60.0, y=0.0),  # 29 ft: medium (distinct counts per bucket: 1 low, 2 medium, 1 high)
         shot(70, 101, "missed-shot", x=80.0, y=0.0),  # not on goal: no danger bucket
         shot(75, 101, x=85.0, y=5.0),  # 6.4 ft but at 51 deg: wider than medium's 50 deg, so low
         shot(80, 201, x=-80.0, y=-3.0),  # the away team at the other net: high
@@ -105,12 +106,12 @@ def test_danger_buckets_of_shots_and_goals_on_both_ends():
     ]))
     home, away = _team(frames, "HHH"), _team(frames, "AAA")
     columns = [f"{level}Danger{kind}For" for kind in ("Shots", "Goals") for level in ("low", "medium", "high")]
-    assert [home[c] for c in columns] == [3, 2, 2, 1, 1, 1]
+    assert [home[c] for c in columns] == [3, 3, 2, 1, 2, 1]
     assert [away[c] for c in columns] == [1, 0, 1, 0, 0, 0]
     assert [home[c.replace("For", "Against")] for c in columns] == [1, 0, 1, 0, 0, 0]
     scorer = _player(frames, 102)
-    assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 1, 1]
-    assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 1, 1]
+    assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 2, 1]
+    assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 2, 1]
 
 
 def test_a_play_of_unknown_type_counts_nowhere_and_does_not_stop_play():
@@ -131,10 +132,10 @@ def test_a_penalty_is_the_committers_team_even_without_an_owner_team():
 
 
 def test_an_attempt_without_a_shooter_falls_back_to_the_blocker_then_the_owner():
-    nobody = {"xCoord": 70.0, "yCoord": 0.0}
+    nobody = {"xCoord": 70.0, "yCoord": 0.0}  # (each owner team is the wrong answer, except for the missed shot)
     frames = compute_game_frames(tiny_game([
         play(10, "blocked-shot", blockingPlayerId=202, eventOwnerTeamId=2, **nobody),  # home's attempt
-        play(20, "blocked-shot", blockingPlayerId=101, eventOwnerTeamId=2, **nobody),  # away's attempt
+        play(20, "blocked-shot", blockingPlayerId=101, eventOwnerTeamId=1, **nobody),  # away's attempt
         play(30, "blocked-shot", blockingPlayerId=102, reason="teammate-blocked", eventOwnerTeamId=2, **nobody),
         play(40, "missed-shot", eventOwnerTeamId=2, **nobody),  # no shooter, no blocker: the owner's
     ]))
