@@ -39,6 +39,8 @@ SENSOR_GAP_SCAN_DAYS = "NHL_BRONZE_SENSOR_GAP_SCAN_DAYS"
 SCHEDULE_REFRESH_CRON = "NHL_BRONZE_SCHEDULE_REFRESH_CRON"
 MAINTENANCE_CRON = "NHL_BRONZE_MAINTENANCE_CRON"
 MAINTENANCE_RETENTION_HOURS = "NHL_BRONZE_MAINTENANCE_RETENTION_HOURS"
+# backfills: unset = one run per backfill; N = runs of at most N dates, which a queue runs in parallel
+BACKFILL_DAYS_PER_RUN = "NHL_BRONZE_BACKFILL_DAYS_PER_RUN"
 
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_DAILY_CRON = "0 10 * * *"  # 10:00 UTC: early morning in North America, after the night's games
@@ -72,6 +74,7 @@ class AutomationSettings:
     sensor_recent_days: int = DEFAULT_SENSOR_RECENT_DAYS
     sensor_gap_scan_days: int = DEFAULT_SENSOR_GAP_SCAN_DAYS
     schedule_refresh_cron: str = DEFAULT_SCHEDULE_REFRESH_CRON
+    backfill_days_per_run: int | None = None
 
 
 def automation_settings(environ: Mapping[str, str] | None = None) -> AutomationSettings:
@@ -81,4 +84,15 @@ def automation_settings(environ: Mapping[str, str] | None = None) -> AutomationS
         sensor_recent_days=env_int(SENSOR_RECENT_DAYS, DEFAULT_SENSOR_RECENT_DAYS, environ),
         sensor_gap_scan_days=env_int(SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_GAP_SCAN_DAYS, environ),
         schedule_refresh_cron=env(SCHEDULE_REFRESH_CRON, environ) or DEFAULT_SCHEDULE_REFRESH_CRON,
+        backfill_days_per_run=_positive_or_none(BACKFILL_DAYS_PER_RUN, environ),
     )
+
+
+def _positive_or_none(name: str, environ: Mapping[str, str] | None) -> int | None:
+    value = env(name, environ)
+    if value is None:
+        return None
+    days = int(value)
+    if days < 1:
+        raise ValueError(f"{name} must be a positive number of dates per run, got {value!r}")
+    return days
