@@ -175,3 +175,14 @@ def test_malformed_input_raises_an_error_naming_the_game(what):
     with pytest.raises(GameParseError, match="2024020001") as info:
         compute_game_frames(_break(game_input(2024020001), what))
     assert isinstance(info.value, ValueError)
+
+
+def test_a_postponed_game_marked_final_is_not_counted_the_same_rule_as_the_schedule():
+    from nhl_bronze.domain.games import classify_schedule_game
+    from nhl_bronze.stats import is_countable_game
+
+    postponed = {"id": 2024020500, "gameType": 2, "gameState": "FINAL", "gameScheduleState": "PPD"}
+    played = {**postponed, "gameScheduleState": "OK"}
+    assert classify_schedule_game(postponed)[0] == "skipped"
+    assert not is_countable_game(postponed)
+    assert is_countable_game(played)

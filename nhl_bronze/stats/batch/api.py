@@ -12,7 +12,7 @@ from typing import NamedTuple
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
-from nhl_bronze.domain.games import FETCHED_GAME_TYPES, FINAL_STATES
+from nhl_bronze.domain.games import classify_schedule_game
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
 from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
 from nhl_bronze.stats.errors import GameParseError
@@ -39,14 +39,11 @@ def _game_id_for_message(game: GameInput) -> object:
 
 
 def is_countable_game(schedule_game: dict) -> bool:
-    """Regular-season or playoff game that is over (``gameState`` OFF or FINAL)."""
+    """A game the bronze tables count: the domain rule (regular season or playoffs, played as scheduled, over)."""
     if not isinstance(schedule_game, dict):
         raise GameParseError("<unknown id>", f"schedule entry is a {type(schedule_game).__name__}, not a dict")
-    return (
-        # Which games count is a domain rule (nhl_bronze.domain.games), not restated here.
-        schedule_game.get("gameType") in FETCHED_GAME_TYPES
-        and schedule_game.get("gameState") in FINAL_STATES
-    )
+    # Which games count is a domain rule (nhl_bronze.domain.games), not restated here.
+    return classify_schedule_game(schedule_game)[0] == "fetch"
 
 
 def _rows(gi: int, game: GameInput) -> GameRows | None:
