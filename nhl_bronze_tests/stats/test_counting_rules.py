@@ -65,6 +65,10 @@ def test_penalties_taken_and_drawn_per_player_and_team():
         play(100, "faceoff", code="1451", winningPlayerId=101, losingPlayerId=201, eventOwnerTeamId=1),
         play(300, "penalty", committedByPlayerId=202, drawnByPlayerId=101, duration=5, eventOwnerTeamId=2),
         play(500, "penalty", committedByPlayerId=101, drawnByPlayerId=202, duration=2, eventOwnerTeamId=1),
+        # other roles of the same players: none of them is a penalty drawn
+        play(600, "hit", xCoord=0.0, yCoord=0.0, hittingPlayerId=101, eventOwnerTeamId=1),
+        play(601, "hit", xCoord=0.0, yCoord=0.0, hittingPlayerId=202, eventOwnerTeamId=2),
+        play(602, "takeaway", xCoord=0.0, yCoord=0.0, playerId=202, eventOwnerTeamId=2),
     ]))
     drew = _player(frames, 101)
     assert (drew["penaltiesAgainst"], drew["penalityMinutesAgainst"]) == (2, 7.0)
