@@ -75,6 +75,7 @@ def test_penalties_taken_and_drawn_per_player_and_team():
     assert (drew["penaltiesFor"], drew["penalityMinutesFor"]) == (1, 2.0)
     assert (_player(frames, 202)["penaltiesAgainst"], _player(frames, 202)["penalityMinutesFor"]) == (1, 5.0)
     assert (_team(frames, "AAA")["penaltiesFor"], _team(frames, "AAA")["penaltiesAgainst"]) == (2, 1)
+    assert _team(frames, "AAA")["corsiPercentage"] == 50.0  # no attempts at all: 50, not 0 or null
 
 
 def test_a_blocked_shot_is_the_shooters_attempt_and_the_blockers_block():
@@ -113,6 +114,10 @@ def test_danger_buckets_of_shots_and_goals_on_both_ends():
     assert [home[c] for c in columns] == [3, 3, 2, 1, 2, 1]
     assert [away[c] for c in columns] == [1, 0, 1, 0, 0, 0]
     assert [home[c.replace("For", "Against")] for c in columns] == [1, 0, 1, 0, 0, 0]
+    # 8 on goal (4 goals), 1 missed against 2 on goal: saved and unblocked counts, shares rounded to 2 places
+    assert (home["savedShotsOnGoalFor"], home["savedUnblockedShotAttemptsFor"]) == (4, 5)
+    assert (home["corsiPercentage"], home["fenwickPercentage"], away["corsiPercentage"]) == (81.82, 81.82, 18.18)
+    assert _player(frames, 101)["name"] == "P 101"  # rosterSpots first + last name
     scorer = _player(frames, 102)
     assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 2, 1]
     assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 2, 1]

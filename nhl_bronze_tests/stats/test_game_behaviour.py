@@ -161,6 +161,8 @@ def _break(game, what):
         del sched["season"]
     elif what == "other game's boxscore":
         box["id"] = 2024020002
+    elif what == "earlier game's boxscore":
+        box["id"] = 2024020000
     elif what == "boxscore not a dict":
         box = []
     return dataclasses.replace(game, play_by_play=pbp, boxscore=box, shift_chart=chart, schedule_game=sched)
@@ -169,7 +171,8 @@ def _break(game, what):
 @pytest.mark.parametrize(
     "what",
     ["no plays", "no roster", "bad clock", "plays not a list", "no boxscore players", "no boxscore team id",
-     "bad shift", "shift chart without data", "no season", "other game's boxscore", "boxscore not a dict"],
+     "bad shift", "shift chart without data", "no season", "other game's boxscore", "earlier game's boxscore",
+     "boxscore not a dict"],
 )
 def test_malformed_input_raises_an_error_naming_the_game(what):
     with pytest.raises(GameParseError, match="2024020001") as info:
@@ -186,3 +189,14 @@ def test_a_postponed_game_marked_final_is_not_counted_the_same_rule_as_the_sched
     assert classify_schedule_game(postponed)[0] == "skipped"
     assert not is_countable_game(postponed)
     assert is_countable_game(played)
+
+
+def test_a_dressed_skater_without_ice_time_does_not_make_the_shift_chart_unusable(frames_by_game):
+    game = game_input(2024020001)
+    extra = {"playerId": 8999998, "position": "C", "toi": "00:00", "goals": 0}
+    game.boxscore["playerByGameStats"]["homeTeam"]["forwards"].append(extra)  # dressed, never on the ice
+    game.play_by_play["rosterSpots"].append({"playerId": 8999998, "teamId": game.boxscore["homeTeam"]["id"],
+                                             "positionCode": "C"})
+    players = compute_game_frames(game).players
+    assert players.filter(pl.col("playerId") != "8999998")["icetime"].null_count() == 0
+    assert players.height == frames_by_game[2024020001].players.height + 4
