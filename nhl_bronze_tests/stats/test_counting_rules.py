@@ -118,6 +118,8 @@ def test_danger_buckets_of_shots_and_goals_on_both_ends():
     assert (home["savedShotsOnGoalFor"], home["savedUnblockedShotAttemptsFor"]) == (4, 5)
     assert (home["corsiPercentage"], home["fenwickPercentage"], away["corsiPercentage"]) == (81.82, 81.82, 18.18)
     assert _player(frames, 101)["name"] == "P 101"  # rosterSpots first + last name
+    shooter = _player(frames, 101)  # 4 saved shots on goal and 1 missed shot, no goal
+    assert (shooter["I_F_savedShotsOnGoal"], shooter["I_F_savedUnblockedShotAttempts"]) == (4, 5)
     scorer = _player(frames, 102)
     assert [scorer[f"I_F_{level}DangerGoals"] for level in ("low", "medium", "high")] == [1, 2, 1]
     assert [scorer[f"I_F_{level}DangerShots"] for level in ("low", "medium", "high")] == [1, 2, 1]

@@ -21,6 +21,10 @@ from nhl_bronze.stats.danger import attack_sign, danger_expr
         (85, 14, True, "low"),  # 14.6 ft but at 74 deg from straight on: too wide for medium
         (40, 0, True, "low"),  # 49 ft
         (95, 3, True, "low"),  # behind the net: angle > 90
+        (54, 0, True, "medium"),  # exactly 35 ft
+        (53.5, 0, True, "low"),  # 35.5 ft
+        (79, 7.13, True, "medium"),  # 12.3 ft but 35.5 deg: just too wide for high
+        (60, 20, True, "low"),  # 35.2 ft (29 deep, 20 wide)
         (None, 10, True, "medium"),  # missing coordinates
         (10, None, False, "medium"),
     ],
