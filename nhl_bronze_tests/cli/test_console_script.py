@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
+from nhl_bronze.client.window import RawResponse
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import ALL_TABLES, PLAYER_GAME_STATS_HISTORY, SKATERS
@@ -64,17 +64,6 @@ def test_verify_passes_on_healthy_tables_found_through_the_environment(recorded_
     assert "checking the column contract" in result.stderr  # progress lines go to stderr
 
 
-@dataclass(frozen=True)
-class _ScheduleAnswer:
-    endpoint: str
-    key: str
-    game_date: date
-    url: str
-    status: int
-    fetched_at: datetime
-    body: bytes
-
-
 @pytest.fixture(scope="module")
 def broken_tables(recorded_history, tmp_path_factory) -> Path:
     """A copy of the healthy tables with one problem of each kind verify must name."""
@@ -83,7 +72,7 @@ def broken_tables(recorded_history, tmp_path_factory) -> Path:
     store = DeltaStore(data_dir)
     schedule = {"gameWeek": [{"date": UNLOADED_DATE.isoformat(), "games": [
         {"id": UNLOADED_GAME, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}]}
-    RawResponseStore(store).record([_ScheduleAnswer(
+    RawResponseStore(store).record([RawResponse(
         "schedule", UNLOADED_DATE.isoformat(), UNLOADED_DATE, "/v1/schedule/2024-10-12", 200, datetime.now(UTC),
         json.dumps(schedule).encode())])
     # A second latest row for one key: what a merge that looked only inside its window could write.
