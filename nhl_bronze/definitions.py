@@ -9,10 +9,8 @@ from collections.abc import Callable
 import dagster as dg
 
 from nhl_bronze import settings
-from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_2023_v2
-from nhl_bronze.assets.history import all_games_merged, games_historical_history, player_game_stats_history
-from nhl_bronze.assets.schedule_landing import bronze_schedule_raw
-from nhl_bronze.assets.staging import bronze_staging
+from nhl_bronze.assets.graph import BRONZE_ASSETS
+from nhl_bronze.assets.history import all_games_merged
 from nhl_bronze.automation.backfills import with_backfill_policy
 from nhl_bronze.automation.freshness import freshness_definitions
 from nhl_bronze.automation.jobs import bronze_job, schedule_landing_job
@@ -62,17 +60,7 @@ def resources_from_env() -> dict:
 
 automation = settings.automation_settings()
 defs = dg.Definitions(
-    assets=with_backfill_policy(
-        [
-            bronze_schedule_raw,
-            bronze_staging,
-            player_game_stats_history,
-            games_historical_history,
-            bronze_schedule_2023_v2,
-            bronze_skaters_2023_v2,
-        ],
-        automation.backfill_days_per_run,
-    ),
+    assets=with_backfill_policy(BRONZE_ASSETS, automation.backfill_days_per_run),
     asset_checks=[all_games_merged],
     jobs=[bronze_job, schedule_landing_job],
     schedules=[build_daily_schedule(automation.daily_cron, automation.lookback_days),

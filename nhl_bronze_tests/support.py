@@ -7,9 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from nhl_bronze.assets.derived import bronze_schedule_2023_v2, bronze_skaters_2023_v2
+from nhl_bronze.assets.graph import BRONZE_ASSETS
 from nhl_bronze.assets.history import all_games_merged, games_historical_history, player_game_stats_history
-from nhl_bronze.assets.schedule_landing import bronze_schedule_raw
 from nhl_bronze.assets.staging import bronze_staging
 from nhl_bronze.automation.jobs import partition_range_tags
 from nhl_bronze.resources.clock import ClockResource
@@ -24,15 +23,7 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 # The recorded real games and their NHL dates.
 GAME_DATES = {2024020001: "2024-10-04", 2024020009: "2024-10-09", 2024020022: "2024-10-11", 2025030123: "2026-04-24"}
-ALL_ASSETS = [
-    bronze_schedule_raw,
-    bronze_staging,
-    player_game_stats_history,
-    games_historical_history,
-    bronze_schedule_2023_v2,
-    bronze_skaters_2023_v2,
-    all_games_merged,
-]
+ALL_ASSETS = [*BRONZE_ASSETS, all_games_merged]
 STAGING_AND_HISTORY = [bronze_staging, player_game_stats_history, games_historical_history, all_games_merged]
 
 
