@@ -48,7 +48,8 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
             dg.AssetCheckSpec("never_shrinks", asset=key,
                               description="Row count never below the previous run or materialization."),
             dg.AssetCheckSpec("unique_latest_keys", asset=key,
-                              description=f"One latest version per ({', '.join(history.key)}) in the run's window."),
+                              description=f"One latest version per ({', '.join(history.key)}) for the window's games, "
+                              "over the whole table (a re-dated game has versions under another date)."),
         ],
     )
     def _history(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
