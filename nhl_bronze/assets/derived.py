@@ -1,4 +1,8 @@
-"""Derived tables, rebuilt in full from the latest versions in history on every run."""
+"""Derived tables, rebuilt from the latest versions in history on every run.
+
+The schedule's start times come from the parsed schedule answers (``pipeline.schedule_entries``), which parse
+only the answers landed since the previous run, so the run costs what the day changed, not the whole season.
+"""
 
 from datetime import timedelta
 
@@ -6,9 +10,9 @@ import dagster as dg
 import polars as pl
 
 from nhl_bronze.assets.schedule_landing import SCHEDULE_LANDING
-from nhl_bronze.derived.schedule import build_schedule, schedule_entries
+from nhl_bronze.derived.schedule import build_schedule, newest_entries
 from nhl_bronze.derived.skaters import build_skaters
-from nhl_bronze.pipeline.schedule import stored_schedule_bodies
+from nhl_bronze.pipeline.schedule_entries import refresh_schedule_entries
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.history import latest_versions
@@ -56,8 +60,8 @@ def bronze_schedule_2023_v2(
                                   "home_or_away": pl.String})
     )
     # Start times and upcoming games come from the schedule answers bronze_schedule_raw and staging landed.
-    bodies = stored_schedule_bodies(store)
-    schedule = build_schedule(completed, schedule_entries(reversed(bodies)), upcoming_from, upcoming_through)
+    refreshed = refresh_schedule_entries(store)
+    schedule = build_schedule(completed, newest_entries(refreshed.entries), upcoming_from, upcoming_through)
     return _replace_and_report(
         lakehouse,
         SCHEDULE,
@@ -65,6 +69,8 @@ def bronze_schedule_2023_v2(
         completed_games=int(completed["gameId"].n_unique()),
         upcoming_games=int(schedule.filter(pl.col("DATE") >= upcoming_from).height),
         upcoming_window=f"{upcoming_from}..{upcoming_through}",
+        schedule_answers_parsed=refreshed.answers_parsed,
+        schedule_entries_rebuilt=refreshed.rebuilt,
     )
 
 

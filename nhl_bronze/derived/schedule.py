@@ -5,6 +5,7 @@ Pure functions over polars frames; the asset does the reading and writing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 
@@ -29,26 +30,64 @@ _ENTRY_SCHEMA = pl.Schema(
 )
 
 
+# Entries of stored schedule answers, one row per game listed in one answer: what the derived schedule keeps of
+# the raw store's schedule bodies (parsed once per body instead of every body on every run).
+BODY_ENTRY_SCHEMA = pl.Schema(
+    {"key": pl.String, "fetched_at": pl.Datetime("us", "UTC"), "ordinal": pl.Int32, **_ENTRY_SCHEMA}
+)
+
+
+def _entry(day: dict, game: dict) -> tuple:
+    return (
+        game["id"],
+        game.get("gameType"),
+        game.get("gameScheduleState", "OK"),
+        date.fromisoformat(day["date"]),
+        game.get("startTimeUTC"),
+        game.get("easternUTCOffset"),
+        game.get("venueUTCOffset"),
+        game.get("awayTeam", {}).get("abbrev"),
+        game.get("homeTeam", {}).get("abbrev"),
+    )
+
+
+def _listed(body: dict) -> list[tuple]:
+    return [_entry(day, game) for day in body.get("gameWeek", []) for game in day.get("games", [])]
+
+
 def schedule_entries(schedule_bodies: Iterable[dict]) -> pl.DataFrame:
     """One row per game of ``/v1/schedule`` bodies given oldest first; a later body's entry wins."""
-    rows = [
-        (
-            game["id"],
-            game.get("gameType"),
-            game.get("gameScheduleState", "OK"),
-            date.fromisoformat(day["date"]),
-            game.get("startTimeUTC"),
-            game.get("easternUTCOffset"),
-            game.get("venueUTCOffset"),
-            game.get("awayTeam", {}).get("abbrev"),
-            game.get("homeTeam", {}).get("abbrev"),
-        )
-        for body in schedule_bodies
-        for day in body.get("gameWeek", [])
-        for game in day.get("games", [])
-    ]
+    rows = [entry for body in schedule_bodies for entry in _listed(body)]
     entries = pl.DataFrame(rows, schema=_ENTRY_SCHEMA, orient="row")
     return entries.unique("GAME_ID", keep="last", maintain_order=True)
+
+
+def body_entries(bodies: pl.DataFrame) -> pl.DataFrame:
+    """``bodies`` (``key``, ``fetched_at``, JSON ``body`` of stored schedule answers) -> one row per listed game,
+    tagged with the answer it came from and its position in it (``BODY_ENTRY_SCHEMA``)."""
+    rows = [
+        (key, fetched_at, ordinal, *entry)
+        for key, fetched_at, body in bodies.select("key", "fetched_at", "body").iter_rows()
+        for ordinal, entry in enumerate(_listed(json.loads(body)))
+    ]
+    return pl.DataFrame(rows, schema=BODY_ENTRY_SCHEMA, orient="row")
+
+
+def latest_answers(entries: pl.DataFrame) -> pl.DataFrame:
+    """The entries of the newest stored answer of every schedule request (``key``): older answers to the same
+    request are superseded, even for a game the newest answer no longer lists."""
+    return entries.filter(pl.col("fetched_at") == pl.col("fetched_at").max().over("key"))
+
+
+def newest_entries(entries: pl.DataFrame) -> pl.DataFrame:
+    """``schedule_entries`` over body entries: among the newest answers of every request, the most recently
+    fetched answer listing a game wins (ties between requests fetched at the same instant: the larger key)."""
+    return (
+        latest_answers(entries)
+        .sort("fetched_at", "key", "ordinal")
+        .unique("GAME_ID", keep="last", maintain_order=True)
+        .select(list(_ENTRY_SCHEMA.names()))
+    )
 
 
 def _clock(utc: pl.Expr, offset: pl.Expr) -> pl.Expr:

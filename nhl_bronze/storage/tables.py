@@ -35,6 +35,9 @@ GAMES_HISTORICAL_HISTORY = TableSpec(
 )
 SCHEDULE = TableSpec("bronze_schedule_2023_v2", ("GAME_ID",), partition_by=())
 SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "situation"), partition_by=())
+# The raw store's schedule answers, parsed once each (one row per game an answer lists): the derived schedule reads
+# this instead of parsing every stored answer on every run. Derived, rebuildable from the raw store.
+SCHEDULE_ENTRIES = TableSpec("bronze_schedule_entries", ("key", "fetched_at", "ordinal"), partition_by=())
 # Every API response body ever fetched: the input that lets staging be rebuilt offline after a parser change.
 # Partitioned by endpoint too, so the schedule bodies (start times, upcoming games) are read without the rest.
 RAW_API_RESPONSES = TableSpec(
@@ -49,6 +52,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     GAMES_HISTORICAL_HISTORY,
     SCHEDULE,
     SKATERS,
+    SCHEDULE_ENTRIES,
     RAW_API_RESPONSES,
 )
 PROTECTED_TABLE_NAMES = frozenset(t.name for t in ALL_TABLES if t.protected)
