@@ -1,5 +1,8 @@
 """One resilient GET: rate limit, in-flight cap, timeout, retries with backoff, JSON validation.
 
+A body is checked to be JSON (``bodies.check_json``) and returned as bytes; it is decoded only when the caller
+asks for it (``decode``): the client reads the schedule, the parse workers read the game bodies.
+
 Retried: connection errors, timeouts, 5xx, 429 (honouring ``Retry-After``) and 200s whose body is not valid
 JSON (a truncated body is transient; a couple of retries). Not retried: any other 4xx. 404 raises
 ``NotFoundError`` so callers decide what "not found" means (for a shift chart: not published yet).
@@ -8,15 +11,16 @@ JSON (a truncated body is transient; a couple of retries). Not retried: any othe
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
+from nhl_bronze.client.bodies import check_json
 from nhl_bronze.client.errors import NhlApiError, NotFoundError
 from nhl_bronze.client.rate_limit import AsyncTokenBucket
 
@@ -55,7 +59,7 @@ class JsonResponse:
     url: str
     status: int
     body: bytes
-    payload: Any
+    payload: Any  # what ``decode`` returned (None for a body that was only checked)
     fetched_at: datetime
 
 
@@ -68,7 +72,9 @@ class Requester:
     stats: RequestStats = field(default_factory=RequestStats)
     rng: random.Random = field(default_factory=random.Random)
 
-    async def get_json(self, url: str, params: dict[str, str] | None = None) -> JsonResponse:
+    async def get_json(self, url: str, params: dict[str, str] | None = None,
+                       decode: Callable[[bytes], Any] = check_json) -> JsonResponse:
+        """GET ``url``; ``decode(body)`` raising ``ValueError`` marks the body invalid (retried, then failed)."""
         full_url = str(httpx.URL(url, params=params)) if params else url
         retry = invalid_bodies = rate_limited = 0
         while True:
@@ -86,7 +92,7 @@ class Requester:
                 self.stats.bytes_received += len(body)
                 if 200 <= status < 300:
                     try:
-                        payload = json.loads(body)
+                        payload = decode(body)
                     except ValueError as exc:
                         invalid_bodies += 1
                         reason = f"body is not valid JSON ({len(body)} bytes, truncated?): {exc}"

@@ -3,6 +3,9 @@
 The asyncio loop runs in a private thread, so the session works the same from plain code, from Dagster ops
 and from inside an already-running event loop. Every game endpoint and every schedule day is requested at
 most once per session; later windows reuse what an earlier one fetched.
+
+Game bodies are handed on as the JSON bytes received (checked, not decoded: ``client.bodies``); only the
+schedule, which the session itself reads, is decoded here.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from nhl_bronze.client.bodies import ShiftChartStatus, decode_json, shift_chart_status
 from nhl_bronze.client.errors import GameFetchError, NhlApiError, NotFoundError, ScheduleFetchError
 from nhl_bronze.client.rate_limit import AsyncTokenBucket
 from nhl_bronze.client.requester import JsonResponse, Requester, RequestStats, RetryPolicy
@@ -153,7 +157,7 @@ class NhlApiSession:
     async def _fetch_schedule(self, week_start: date) -> tuple[date, dict]:
         url = f"{self.settings.web_api_url}/schedule/{week_start.isoformat()}"
         try:
-            response = await self._requester.get_json(url)
+            response = await self._requester.get_json(url, decode=decode_json)
         except NhlApiError as exc:
             raise ScheduleFetchError(exc.url, f"schedule of the week of {week_start}: {exc.reason}",
                                      exc.status, exc.attempts) from exc
@@ -168,10 +172,13 @@ class NhlApiSession:
             ("shiftcharts", f"{stats}/en/shiftcharts", {"cayenneExp": f"gameId={game_id}"}),
         ]
         errors: list[GameFetchError] = []
+        statuses: list[ShiftChartStatus] = []
 
-        async def one(endpoint: Endpoint, url: str, params: dict[str, str] | None) -> dict | None:
+        async def one(endpoint: Endpoint, url: str, params: dict[str, str] | None) -> bytes | None:
             try:
-                response = await self._requester.get_json(url, params)
+                # The shift chart's check also tells whether it lists any shift (one pass over its bytes).
+                response = await self._requester.get_json(
+                    url, params, **({"decode": shift_chart_status} if endpoint == "shiftcharts" else {}))
             except NotFoundError as exc:
                 if endpoint != "shiftcharts":  # a missing shift chart is "not published yet", not a failure
                     errors.append(GameFetchError(game_id, game_date, endpoint, exc.url, str(exc)))
@@ -180,10 +187,12 @@ class NhlApiSession:
                 errors.append(GameFetchError(game_id, game_date, endpoint, exc.url, str(exc)))
                 return None
             self._emit(endpoint, str(game_id), game_date, response)
-            return response.payload
+            if endpoint == "shiftcharts":
+                statuses.append(response.payload)
+            return response.body
 
         play_by_play, boxscore, shift_chart = await asyncio.gather(*(one(*r) for r in requests))
-        return GameBodies(play_by_play, boxscore, shift_chart), errors
+        return GameBodies(play_by_play, boxscore, shift_chart, statuses[0] if statuses else None), errors
 
     def _emit(self, endpoint: Endpoint, key: str, game_date: date, response: JsonResponse) -> None:
         if self._on_response is not None:

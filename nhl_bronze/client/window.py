@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from nhl_bronze.client.bodies import ShiftChartStatus, shift_chart_status
 from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
 
 Endpoint = Literal["schedule", "play-by-play", "boxscore", "shiftcharts"]
-ShiftChartStatus = Literal["ok", "not_published", "empty"]
+__all__ = ["ShiftChartStatus", "shift_chart_status"]  # re-exported: where callers have always found them
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ class RawResponse:
 class FetchedGame:
     game_date: date
     schedule_game: dict
-    play_by_play: dict | bytes  # bytes: still JSON (from the raw store), decoded where it is parsed
+    # bytes: still JSON (from the API or the raw store), decoded where it is parsed; dicts from tests
+    play_by_play: dict | bytes
     boxscore: dict | bytes
-    shift_chart: dict | None  # None when not published yet
+    shift_chart: dict | bytes | None  # None when not published yet
     shift_chart_status: ShiftChartStatus
 
     @property
@@ -58,11 +60,13 @@ class UnfetchedGame:
 
 @dataclass(frozen=True)
 class GameBodies:
-    """The parsed bodies of one game; ``None`` means absent (a 404, or not in the store)."""
+    """The bodies of one game (JSON bytes or decoded); ``None`` means absent (a 404, or not in the store)."""
 
     play_by_play: dict | bytes | None
     boxscore: dict | bytes | None
-    shift_chart: dict | None
+    shift_chart: dict | bytes | None
+    # Known when the body was already looked at (the API session checks it); else read from the body.
+    shift_chart_status: ShiftChartStatus | None = None
 
 
 @dataclass
@@ -125,12 +129,6 @@ def plan_window(dates: Iterable[date], schedule_bodies: Iterable[dict]) -> Windo
     return plan
 
 
-def shift_chart_status(shift_chart: dict | None) -> ShiftChartStatus:
-    if shift_chart is None:
-        return "not_published"
-    return "ok" if shift_chart.get("data") else "empty"
-
-
 def assemble_window_fetch(plan: WindowPlan, bodies: Mapping[int, GameBodies],
                           failures: Iterable[GameFetchError] = ()) -> WindowFetch:
     """The ``WindowFetch`` of a plan, given the bodies obtained (from HTTP or storage) and the failures."""
@@ -148,7 +146,7 @@ def assemble_window_fetch(plan: WindowPlan, bodies: Mapping[int, GameBodies],
             failures.extend(GameFetchError(game_id, day, name, "", "no body available") for name in missing)
             continue
         games.append(FetchedGame(day, game, found.play_by_play, found.boxscore, found.shift_chart,
-                                 shift_chart_status(found.shift_chart)))
+                                 found.shift_chart_status or shift_chart_status(found.shift_chart)))
     return WindowFetch(plan.dates, plan.schedule_games, games, plan.pending, plan.skipped, failures)
 
 

@@ -35,7 +35,8 @@ class ParsedGames:
 
 def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
     """The rows, failures and boxscore parity of ``games`` (computed in one batch)."""
-    inputs = [GameInput(g.game_date, g.schedule_game, _decoded(g.play_by_play), _decoded(g.boxscore), g.shift_chart)
+    inputs = [GameInput(g.game_date, g.schedule_game, _decoded(g.play_by_play), _decoded(g.boxscore),
+                        None if g.shift_chart is None else _decoded(g.shift_chart))
               for g in games]
     result = compute_batch(inputs)
     game_of = {id(game_input): game for game_input, game in zip(inputs, games, strict=True)}
@@ -55,7 +56,7 @@ def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
 
 
 def _decoded(body: dict | bytes) -> dict:
-    """A body as the parser takes it: bytes (from the raw store) are decoded here, in the parsing process."""
+    """A body as the parser takes it: bytes (from the API or the raw store) are decoded here, in the parsing process."""
     return json.loads(body) if isinstance(body, bytes | bytearray) else body
 
 
