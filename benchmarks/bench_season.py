@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                                "files": fp.files, "bytes": fp.bytes, "log_files": fp.log_files,
                                "log_bytes": fp.log_bytes, "stored_bytes": fp.stored_bytes})
         note = f", maintenance {maintenance_s:.1f} s" if maintenance_s is not None else ""
-        steps = " ".join(f"{v:.2f}" for _, v in sorted(run.step_seconds.items()))
+        steps = " ".join(f"{short_step(k)} {v:.2f}" for k, v in sorted(run.step_seconds.items()))
         print(f"day {index + 1:3d} {today}: {run.wall_s:5.1f} s (CPU {cpu_s:4.1f} s), {days[-1]['games']:2d} games"
               f"{note} | steps {steps}", flush=True)
     RawResponseStore.record = record_with_dedupe
@@ -164,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     png_path = plot(days, tables, args.results_dir / f"season_{label}.png")
     report(args, days, tables, total_s, load_before, csv_path, png_path, data_dir)
     return 0
+
+
+def short_step(step_key: str) -> str:
+    """A step key without the table-name noise, for the per-day line (``bronze_skaters_2023_v2`` -> ``skaters``)."""
+    name = step_key.removeprefix("bronze_").removesuffix("_v2").replace("_2023", "")
+    return name.split("_")[0] if name.startswith("freshness_check") else name
 
 
 def edge_medians(days: list[dict], measure: str) -> tuple[float, float, float, float]:

@@ -1,7 +1,10 @@
 """Derived tables, rebuilt from the latest versions in history on every run.
 
 The schedule's start times come from the parsed schedule answers (``pipeline.schedule_entries``), which parse
-only the answers landed since the previous run, so the run costs what the day changed, not the whole season.
+only the answers landed since the previous run, and the skaters' sums from running totals that take in only the
+player-game versions history gained since (``pipeline.skaters``): a run costs what the day changed, not the
+whole season. Both equal a full rebuild (tested); ``refresh_skaters(store, full=True)`` and
+``rebuild_schedule_entries`` force one.
 """
 
 from datetime import timedelta
@@ -11,8 +14,8 @@ import polars as pl
 
 from nhl_bronze.assets.schedule_landing import SCHEDULE_LANDING
 from nhl_bronze.derived.schedule import build_schedule, newest_entries
-from nhl_bronze.derived.skaters import build_skaters
 from nhl_bronze.pipeline.schedule_entries import refresh_schedule_entries
+from nhl_bronze.pipeline.skaters import refresh_skaters
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.history import latest_versions
@@ -86,5 +89,15 @@ def bronze_skaters_2023_v2(lakehouse: LakehouseResource) -> dg.MaterializeResult
     store = lakehouse.store()
     if not store.exists(PLAYER_GAME_STATS_HISTORY):
         raise dg.Failure(f"{PLAYER_GAME_STATS_HISTORY.name} does not exist yet: materialize history first")
-    skaters = build_skaters(latest_versions(store.scan(PLAYER_GAME_STATS_HISTORY), PLAYER_GAME_STATS_HISTORY))
-    return _replace_and_report(lakehouse, SKATERS, skaters, players=int(skaters["playerId"].n_unique()))
+    refreshed = refresh_skaters(store)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": refreshed.skaters.height,
+            "table_version": store.version(SKATERS),
+            "table_path": dg.MetadataValue.path(store.uri(SKATERS)),
+            "players": int(refreshed.skaters["playerId"].n_unique()),
+            "history_version": refreshed.history_version,
+            "games_changed": refreshed.games_changed,
+            "rebuilt_from_all_history": refreshed.rebuilt,
+        }
+    )

@@ -4,7 +4,9 @@ Every daily run adds small files and log entries. ``maintain_table`` undoes that
 
 1. **compact** the partitions that received files since the last maintained version (``OPTIMIZE``: rewrites a
    partition's small files as one, ``dataChange=false``, so no row is added or removed and the operation is
-   legal on ``delta.appendOnly`` history; a history audit treats it as legitimate);
+   legal on ``delta.appendOnly`` history; a history audit treats it as legitimate). History's season partitions
+   are rewritten sorted by game date into files of a few weeks each (``SORTED_FILE_BYTES``), so that file
+   statistics keep a merge's reads to the files of its dates;
 2. **vacuum** data files that no version inside the retention references: files tombstoned longer ago than the
    retention, and files no commit ever referenced (left by a killed run) once they are older than the retention.
    The retention is what keeps time travel honest, so it is never below ``MIN_RETENTION_HOURS``;
@@ -25,9 +27,10 @@ from dataclasses import asdict, dataclass
 from deltalake import DeltaTable
 from deltalake.exceptions import DeltaError
 
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.location import is_uri
-from nhl_bronze.storage.tables import TableSpec
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
 from nhl_bronze.storage.writes import retry_commit
 
 # One week, Delta's own default for ``delta.deletedFileRetentionDuration``: a reader may time-travel a week back.
@@ -35,6 +38,10 @@ DEFAULT_RETENTION_HOURS = 168
 # Longer than any run (a three-season backfill takes ~25 min), so vacuum never deletes the not-yet-committed
 # files of a writer that is still running, and a day of time travel always works.
 MIN_RETENTION_HOURS = 24
+# History (partitioned by season) is compacted into files sorted by game date of about this size: two weeks of a
+# regular season (~20 kB per game of player rows, ~3 kB of team rows), so a season is tens of files and a daily
+# merge or a re-merge reads one or two of them whatever the size of history (issue 12, benchmarks 4 and 6).
+SORTED_FILE_BYTES = {PLAYER_GAME_STATS_HISTORY.name: 2 * 1024 * 1024, GAMES_HISTORICAL_HISTORY.name: 512 * 1024}
 
 
 class RetentionTooShortError(ValueError):
@@ -85,11 +92,13 @@ def maintain_table(
     spec: TableSpec,
     retention_hours: int = DEFAULT_RETENTION_HOURS,
     since_version: int | None = None,
+    sorted_file_bytes: int | None = None,
 ) -> MaintenanceReport:
     """Compact what changed after ``since_version``, vacuum, checkpoint and clean the log of one table.
 
     Safe to re-run at any time: every step is idempotent (a second run finds nothing to compact or vacuum) and
-    none of them changes the rows of any version inside the retention.
+    none of them changes the rows of any version inside the retention. ``sorted_file_bytes`` compacts into files
+    sorted by game date of that size (default: ``SORTED_FILE_BYTES`` of the table, plain compaction without).
     """
     check_retention(spec, retention_hours)
     started = time.perf_counter()
@@ -101,7 +110,8 @@ def maintain_table(
     before = footprint(store, spec, table)
     touched = touched_partitions(store, spec, table, since_version)
     to_compact = touched & _partitions_with_several_files(table)
-    compaction = retry_commit(lambda: _compact(store.table(spec), to_compact)) if to_compact else {}
+    target = sorted_file_bytes or SORTED_FILE_BYTES.get(spec.name)
+    compaction = retry_commit(lambda: _compact(store.table(spec), to_compact, target)) if to_compact else {}
     # Full mode: also files no commit references (a killed run's), judged by their age on storage; files
     # removed by a commit inside the retention are kept whatever their age, so recent versions stay readable.
     vacuumed = store.table(spec).vacuum(
@@ -177,7 +187,7 @@ def footprint(store: DeltaStore, spec: TableSpec, table: DeltaTable) -> TableFoo
 # -- helpers -------------------------------------------------------------------------------------------------------
 
 
-def _compact(table: DeltaTable, partitions: set[tuple[object, ...]]) -> dict:
+def _compact(table: DeltaTable, partitions: set[tuple[object, ...]], sorted_file_bytes: int | None) -> dict:
     columns = list(table.metadata().partition_columns)
     if not columns:
         return table.optimize.compact()
@@ -187,6 +197,12 @@ def _compact(table: DeltaTable, partitions: set[tuple[object, ...]]) -> dict:
         (column, "in", sorted({str(partition[i]) for partition in partitions}))
         for i, column in enumerate(columns)
     ]
+    if sorted_file_bytes is not None:
+        # Rewritten in game-date order into files of a few weeks each: every file's logged gameDate and gameId
+        # ranges are narrow, so a merge (literal date predicate) and its version lookup (gameId statistics) open
+        # the few files of their dates, not the season's whole file.
+        return table.optimize.z_order([GAME_DATE_COLUMN], partition_filters=filters,
+                                     target_size=sorted_file_bytes)
     return table.optimize.compact(partition_filters=filters)
 
 

@@ -38,6 +38,9 @@ SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "si
 # The raw store's schedule answers, parsed once each (one row per game an answer lists): the derived schedule reads
 # this instead of parsing every stored answer on every run. Derived, rebuildable from the raw store.
 SCHEDULE_ENTRIES = TableSpec("bronze_schedule_entries", ("key", "fetched_at", "ordinal"), partition_by=())
+# The running totals behind the skaters table (sums, rows summed, where each name came from) and the history
+# version they reflect: a run adds only what history gained since. Derived, rebuildable from history.
+SKATER_TOTALS = TableSpec("bronze_skater_totals", ("playerId", "team", "season", "situation"), partition_by=())
 # Every API response body ever fetched: the input that lets staging be rebuilt offline after a parser change.
 # Partitioned by endpoint too, so the schedule bodies (start times, upcoming games) are read without the rest.
 RAW_API_RESPONSES = TableSpec(
@@ -53,6 +56,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     SCHEDULE,
     SKATERS,
     SCHEDULE_ENTRIES,
+    SKATER_TOTALS,
     RAW_API_RESPONSES,
 )
 PROTECTED_TABLE_NAMES = frozenset(t.name for t in ALL_TABLES if t.protected)
