@@ -10,7 +10,6 @@ one week; a daily run parses in-process.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,7 @@ import polars as pl
 from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.client.window import FetchedGame
 from nhl_bronze.stats import GameFrames, GameInput, GameParseError, compute_batch
+from nhl_bronze.stats.batch.walk import decoded_body
 from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
 
 
@@ -34,30 +34,28 @@ class ParsedGames:
 
 
 def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
-    """The rows, failures and boxscore parity of ``games`` (computed in one batch)."""
-    inputs = [GameInput(g.game_date, g.schedule_game, _decoded(g.play_by_play), _decoded(g.boxscore),
-                        None if g.shift_chart is None else _decoded(g.shift_chart))
-              for g in games]
+    """The rows, failures and boxscore parity of ``games`` (computed in one batch).
+
+    Bodies go to the statistics as they came (JSON bytes from the API or the raw store, dicts from tests): the
+    batch decodes them itself, in this process (a worker, when pooled), and a body that is not JSON fails its
+    game only.
+    """
+    inputs = [GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in games]
     result = compute_batch(inputs)
     game_of = {id(game_input): game for game_input, game in zip(inputs, games, strict=True)}
     failures = [_failure(game_of[id(game_input)], "statistics", error) for game_input, error in result.failures]
     failed_ids = {failure.game_id for failure in failures}
-    boxscore_of = {game.game_id: game_input.boxscore for game_input, game in zip(inputs, games, strict=True)}
     totals = []
     for game in games:
         if game.game_id in failed_ids:
             continue
         try:
-            totals += boxscore_totals(game.game_id, boxscore_of[game.game_id])
+            # decoded again (a boxscore is small): the batch keeps no decoded bodies alive
+            totals += boxscore_totals(game.game_id, decoded_body(game.game_id, "boxscore", game.boxscore))
         except GameParseError as error:
             failures.append(_failure(game, "boxscore parity", error))
     frames = _without_games(result.frames, {f.game_id for f in failures} - failed_ids)
     return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams))
-
-
-def _decoded(body: dict | bytes) -> dict:
-    """A body as the parser takes it: bytes (from the API or the raw store) are decoded here, in the parsing process."""
-    return json.loads(body) if isinstance(body, bytes | bytearray) else body
 
 
 def _failure(game: FetchedGame, step: str, error: Exception) -> GameFetchError:

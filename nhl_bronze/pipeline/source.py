@@ -96,11 +96,11 @@ class RawStoreSource:
 
     def fetch(self, start: date, end: date) -> WindowFetch:
         stored = self.raw_store.newest_bodies(start, end)
-        bodies: dict[int, dict[str, dict | bytes]] = {}
+        bodies: dict[int, dict[str, bytes]] = {}
         for (endpoint, game_id), body in stored.game_bodies.items():
-            # Play-by-play and boxscore stay JSON bytes until they are parsed (``parse.parse_games``): in a process
-            # pool the worker decodes them, instead of this process decoding and pickling ~0.7 MB per game.
-            bodies.setdefault(game_id, {})[endpoint] = json.loads(body) if endpoint == "shiftcharts" else body
+            # Every game body stays JSON bytes until it is parsed (``parse.parse_games``): in a process pool the
+            # worker decodes it, instead of this process decoding and pickling ~1 MB per game.
+            bodies.setdefault(game_id, {})[endpoint] = body
         return window_fetch_from_bodies(
             window_dates(start, end),
             [json.loads(body) for body in stored.schedules],

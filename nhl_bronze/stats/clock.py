@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 # A game has a few thousand clock strings but only ~1,200 distinct ones per period length: parsing each once
 # is most of what a shift chart costs. Only valid strings are cached; the cache is bounded.
 _CACHE: dict[str, int] = {}
@@ -26,3 +28,13 @@ def clock_seconds(value: object) -> int:
         if len(_CACHE) < _CACHE_LIMIT:
             _CACHE[value] = seconds  # type: ignore[index]
         return seconds
+
+
+def clock_seconds_expr(column: str) -> pl.Expr:
+    """The vectorised :func:`clock_seconds` of a String column: null where the value is not ASCII ``M+:SS``.
+
+    Stricter than ``clock_seconds`` (ASCII digits only, at most 7 minute digits): a null sends its game to the
+    per-game path, which either accepts the value exactly as before or fails the game with its own message.
+    """
+    parts = pl.col(column).str.extract_groups(r"^([0-9]{1,7}):([0-9]{2})$")
+    return parts.struct.field("1").cast(pl.Int64) * 60 + parts.struct.field("2").cast(pl.Int64)

@@ -1,7 +1,9 @@
 """The public entry points: validation per game, one batch computation for all games.
 
-Every entry point goes through :func:`compute_batch`: each game is validated and flattened on its own
-(``extract``), then all games are computed together (``compute``). A single game is a batch of one.
+Every entry point goes through :func:`compute_batch`: each game is validated and flattened (``walk``: per-game
+walk of header and plays, shift charts read and checked for the whole batch), then all games are computed
+together (``compute``). A single game is a batch of one. :func:`reference_batch` is the plain per-game walk of
+everything (``extract.game_rows``), kept as the reference the batch path is tested against.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from typing import NamedTuple
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
-from nhl_bronze.domain.games import classify_schedule_game
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
 from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
+from nhl_bronze.stats.batch.walk import decoded_input, game_id_for_message, guarded, is_countable_game, walk_batch
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameFrames, GameInput
+
+__all__ = ["BatchResult", "compute_batch", "compute_game_frames", "compute_many", "game_timeline",
+           "is_countable_game", "reference_batch"]
 
 
 class BatchResult(NamedTuple):
@@ -31,48 +36,31 @@ def empty_frames() -> GameFrames:
     )
 
 
-def _game_id_for_message(game: GameInput) -> object:
-    for body in (game.schedule_game, game.play_by_play, game.boxscore):
-        if isinstance(body, dict) and body.get("id") is not None:
-            return body["id"]
-    return "<unknown id>"
-
-
-def is_countable_game(schedule_game: dict) -> bool:
-    """A game the bronze tables count: the domain rule (regular season or playoffs, played as scheduled, over)."""
-    if not isinstance(schedule_game, dict):
-        raise GameParseError("<unknown id>", f"schedule entry is a {type(schedule_game).__name__}, not a dict")
-    # Which games count is a domain rule (nhl_bronze.domain.games), not restated here.
-    return classify_schedule_game(schedule_game)[0] == "fetch"
-
-
-def _rows(gi: int, game: GameInput) -> GameRows | None:
-    """One game's flat rows; None for a game that does not count; GameParseError naming the game if malformed."""
-    game_id = _game_id_for_message(game)
-    for label, body in (("schedule entry", game.schedule_game), ("play-by-play", game.play_by_play),
-                        ("boxscore", game.boxscore)):
-        if not isinstance(body, dict):
-            raise GameParseError(game_id, f"{label} is a {type(body).__name__}, not a dict")
-    if game.shift_chart is not None and not isinstance(game.shift_chart, dict):
-        raise GameParseError(game_id, f"shift chart is a {type(game.shift_chart).__name__}, not a dict")
-    if not is_countable_game(game.schedule_game):
-        return None
-    try:
-        return game_rows(gi, game)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise GameParseError(game_id, f"malformed input ({type(exc).__name__}: {detail})") from exc
-
-
-def _compute(batch: BatchColumns) -> GameFrames:
-    return compute_tables(batch) if batch.tables["games"]["gi"] else empty_frames()
+def _compute(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> GameFrames:
+    return compute_tables(batch, shifts) if batch.tables["games"]["gi"] else empty_frames()
 
 
 def compute_batch(games: Iterable[GameInput]) -> BatchResult:
     """All good games' rows (computed together) and the malformed games with their error.
 
-    A malformed game never stops the others: it is reported in ``failures`` and has no rows.
+    A malformed game never stops the others: it is reported in ``failures`` (in input order) and has no rows.
+    Bodies may be dicts or JSON bytes.
     """
+    games = list(games)
+    walked = walk_batch(games)
+    return BatchResult(_compute(walked.columns, walked.shifts), [(games[gi], error) for gi, error in walked.failures])
+
+
+def _rows(gi: int, game: GameInput) -> GameRows | None:
+    """One game's flat rows by the per-game walk; None for a game that does not count; GameParseError if malformed."""
+    game = decoded_input(game)
+    if not is_countable_game(game.schedule_game):
+        return None
+    return guarded(game_id_for_message(game), game_rows, gi, game)
+
+
+def reference_batch(games: Iterable[GameInput]) -> BatchResult:
+    """:func:`compute_batch` by the plain per-game walk (no vectorised shift charts): the reference for tests."""
     batch, failures = BatchColumns(), []
     for gi, game in enumerate(games):
         try:
@@ -89,14 +77,12 @@ def compute_many(games: Iterable[GameInput]) -> GameFrames:
     """All games' rows concatenated (empty frames with the contract schema when there are none).
 
     Equal to concatenating ``compute_game_frames`` of each game. Raises GameParseError on the first
-    malformed game (before anything is computed).
+    malformed game (and then returns no rows at all).
     """
-    batch = BatchColumns()
-    for gi, game in enumerate(games):
-        rows = _rows(gi, game)
-        if rows is not None:
-            batch.add(rows)
-    return _compute(batch)
+    result = compute_batch(games)
+    if result.failures:
+        raise result.failures[0][1]
+    return result.frames
 
 
 def compute_game_frames(game: GameInput) -> GameFrames:

@@ -58,13 +58,20 @@ def situation_timeline(batch: BatchColumns) -> pl.DataFrame:
     return _events_and_timeline(_frames(batch))[1].collect(engine=ENGINE)
 
 
-def _frames(batch: BatchColumns) -> dict[str, pl.DataFrame]:
-    return {table: _frame(columns) for table, columns in batch.tables.items()}
+def _frames(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    frames = {table: _frame(columns) for table, columns in batch.tables.items()}
+    if shifts is not None:  # read and checked as a frame (``walk``), not as row tuples
+        frames["shifts"] = shifts
+    return frames
 
 
-def compute_tables(batch: BatchColumns) -> GameFrames:
-    """Player and team rows of every game in ``batch`` (games in batch order, each as documented)."""
-    frames = _frames(batch)
+def compute_tables(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> GameFrames:
+    """Player and team rows of every game in ``batch`` (games in batch order, each as documented).
+
+    ``shifts``: the batch's shift rows as a frame (gi, playerId, period, start, end), instead of the row
+    tuples of ``batch``.
+    """
+    frames = _frames(batch, shifts)
     clock = _clock(frames["events"], frames["shifts"])
     games, skaters, all_shifts = frames["games"].lazy(), frames["skaters"].lazy(), frames["shifts"].lazy()
     events, timeline = _events_and_timeline(frames)

@@ -181,24 +181,52 @@ def _check_event_players(ctx: GameContext, events: list[tuple]) -> None:
                 )
 
 
-def game_rows(gi: int, game: GameInput) -> GameRows:
-    """Flat rows of one countable game; raises KeyError/TypeError/ValueError/... on malformed input.
+@dataclass(frozen=True)
+class WalkedGame:
+    """One game walked up to its shift chart: its roster context, its event rows and how long it lasted."""
 
-    A shift chart is usable only if every skater the boxscore credits with ice time has a shift in it
-    (the stats API publishes empty or partial charts for some games); otherwise its rows are dropped and
-    every shift-derived number of the game is null.
-    """
+    gi: int
+    ctx: GameContext
+    events: list[tuple]
+    game_seconds: int
+
+
+def walk_game(gi: int, game: GameInput) -> WalkedGame:
+    """Context and event rows of one countable game; raises KeyError/TypeError/ValueError/... on malformed input."""
     ctx = build_context(game.game_date, game.schedule_game, game.play_by_play, game.boxscore)
     events = event_rows(gi, ctx, game.play_by_play)
     _check_event_players(ctx, events)
-    shifts = shift_rows(gi, ctx, game.shift_chart, _game_seconds(events))
-    covered = {shift[1] for shift in shifts}
-    usable = bool(shifts) and all(s.boxscore_toi <= 0 or s.player_id in covered for s in ctx.skaters)
+    return WalkedGame(gi, ctx, events, _game_seconds(events))
+
+
+def chart_is_usable(ctx: GameContext, covered: set[int]) -> bool:
+    """A shift chart is usable only if every skater the boxscore credits with ice time has a shift in it.
+
+    (The stats API publishes empty or partial charts for some games: the chart's rows are then dropped and
+    every shift-derived number of the game is null.) ``covered``: the players with at least one shift.
+    """
+    return bool(covered) and all(s.boxscore_toi <= 0 or s.player_id in covered for s in ctx.skaters)
+
+
+def walked_rows(walked: WalkedGame, usable: bool, shifts: list[tuple]) -> GameRows:
+    """The row tuples of a walked game (``shifts``: its merged rows when the chart is usable, else none)."""
+    gi, ctx = walked.gi, walked.ctx
     return GameRows(
         games=[(gi, ctx.game_id, ctx.season, ctx.game_type, ctx.game_date, ctx.abbrev[AWAY], ctx.abbrev[HOME],
                 usable)],
         skaters=[(gi, i, s.player_id, s.side, s.position, s.name) for i, s in enumerate(ctx.skaters)],
         sides=[(gi, pid, side, pid in ctx.goalies) for pid, side in ctx.side_of_player.items()],
-        events=events,
+        events=walked.events,
         shifts=shifts if usable else [],
     )
+
+
+def game_rows(gi: int, game: GameInput) -> GameRows:
+    """Flat rows of one countable game; raises KeyError/TypeError/ValueError/... on malformed input.
+
+    The per-game reference walk: ``batch_walk`` gives the same rows for a batch with the shift charts
+    read and checked as polars expressions.
+    """
+    walked = walk_game(gi, game)
+    shifts = shift_rows(gi, walked.ctx, game.shift_chart, walked.game_seconds)
+    return walked_rows(walked, chart_is_usable(walked.ctx, {shift[1] for shift in shifts}), shifts)
