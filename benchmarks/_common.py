@@ -98,6 +98,59 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mb(pid: str = "self") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _child_pids() -> list[str]:
+    pids: list[str] = []
+    with contextlib.suppress(OSError):
+        for task in Path("/proc/self/task").iterdir():
+            with contextlib.suppress(OSError):
+                pids += (task / "children").read_text().split()
+    return pids
+
+
+class RssSampler:
+    """Samples this process's resident memory (and its child processes', e.g. parse workers) in a thread.
+
+    ``peak_between(t0, t1)`` answers "how much memory did this phase take" for phases known by wall-clock
+    timestamps (Dagster step start/end events), which VmHWM alone (one number for the run) cannot.
+    """
+
+    def __init__(self, interval_s: float = 0.2) -> None:
+        import threading
+
+        self.interval_s = interval_s
+        self.samples: list[tuple[float, float, float]] = []  # (unix time, own RSS MB, children's RSS MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.samples.append((time.time(), _rss_mb(), sum(_rss_mb(pid) for pid in _child_pids())))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_between(self, start: float, end: float) -> tuple[float, float]:
+        """(own, children's) peak RSS in MB among the samples taken in ``[start, end]``."""
+        within = [(own, children) for t, own, children in self.samples if start <= t <= end]
+        return (max((o for o, _ in within), default=float("nan")),
+                max((c for _, c in within), default=float("nan")))
+
+
 # -- output ------------------------------------------------------------------------------------------------------
 
 
@@ -137,12 +190,19 @@ class SimulatorProcess:
 
 
 @contextlib.contextmanager
-def simulator_process(today: str, latency_ms: float, seed: int = 0) -> Iterator[SimulatorProcess]:
+def simulator_process(today: str, latency_ms: float, seed: int = 0, *, cache_dir: Path | None = None,
+                      prerender: tuple[str, str] | None = None) -> Iterator[SimulatorProcess]:
     """Start ``benchmarks/_simulator_process.py`` (a ``SimulatorServer`` on a free loopback port) in a separate
-    process, so the simulator's CPU is not in the pipeline's profile. On exit it is stopped with SIGTERM and
-    its server-side request count and CPU seconds are read into ``.stats``."""
+    process, so the simulator's CPU is not in the pipeline's profile. With ``cache_dir`` it serves every answer
+    rendered once (from files), and ``prerender=(start, end)`` renders a backfill's answers before it starts
+    serving, so the clock of the caller starts after that work. On exit it is stopped with SIGTERM and its
+    server-side request count and CPU seconds (serving / pre-rendering) are read into ``.stats``."""
     command = [sys.executable, str(BENCH_DIR / "_simulator_process.py"), "--today", today,
                "--latency-ms", str(latency_ms), "--seed", str(seed)]
+    if cache_dir is not None:
+        command += ["--cache-dir", str(cache_dir)]
+        if prerender is not None:
+            command += ["--prerender", *prerender]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     try:
         assert process.stdout is not None
@@ -193,12 +253,13 @@ class RunSummary:
     wall_s: float
     step_seconds: dict[str, float]
     metadata: dict[str, dict[str, object]]  # asset key -> metadata values
+    step_windows: dict[str, tuple[float, float]] = field(default_factory=dict)  # step -> (start, end) unix time
 
     def value(self, asset: str, key: str, default: object = 0) -> object:
         return self.metadata.get(asset, {}).get(key, default)
 
 
-def summarize(result, wall_s: float) -> RunSummary:
+def summarize(result, wall_s: float, instance=None) -> RunSummary:
     steps: dict[str, float] = {}
     metadata: dict[str, dict[str, object]] = {}
     for event in result.all_events:
@@ -211,7 +272,11 @@ def summarize(result, wall_s: float) -> RunSummary:
             materialization = event.event_specific_data.materialization
             name = materialization.asset_key.to_user_string()
             metadata[name] = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-    return RunSummary(result.success, wall_s, steps, metadata)
+    windows = {}
+    if instance is not None:  # step start/end times are in the instance's event log, not on the events
+        windows = {stat.step_key: (stat.start_time, stat.end_time)
+                   for stat in instance.get_run_step_stats(result.run_id) if stat.start_time and stat.end_time}
+    return RunSummary(result.success, wall_s, steps, metadata, windows)
 
 
 def run_bronze_job(tags: dict[str, str], resources: dict, job_name: str = "bronze_job", definitions=None
@@ -222,13 +287,14 @@ def run_bronze_job(tags: dict[str, str], resources: dict, job_name: str = "bronz
     if definitions is None:
         from nhl_bronze.definitions import defs as definitions
     job = definitions.resolve_job_def(job_name)
+    instance = dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
     result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), tags=tags, resources=resources, raise_on_error=False,
+        instance=instance, tags=tags, resources=resources, raise_on_error=False,
         # INFO keeps the staging progress lines (one per week) and drops Dagster's per-event DEBUG lines.
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
-    return summarize(result, time.perf_counter() - started)
+    return summarize(result, time.perf_counter() - started, instance)
 
 
 def table_rows(data_dir: str | Path, name: str) -> int:
