@@ -94,11 +94,14 @@ def _write_chunk(store: DeltaStore, report: StagingReport, start: date, end: dat
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,
                   rows_written: int) -> TableState:
     """The staging table's version and the facts its checks judge: unique keys and the column contract."""
-    window = store.read_window(spec, start, end)
-    if window is None:
+    if not store.exists(spec):
         return TableState(spec.name, store.uri(spec), -1, rows_written, 0, ("table does not exist",), exists=False)
-    actual = dict(window.schema)
+    table = store.table(spec)
+    # Lazily, keys only: a rebuild of three seasons would otherwise hold all 600 k staged rows to count them.
+    window = store.scan_table(table).filter(in_window(start, end))
+    actual = dict(window.collect_schema())
     problems = tuple(f"{name}: {actual.get(name)} != {dtype}" for name, dtype in schema.items()
                      if actual.get(name) != dtype)
-    duplicates = window.height - window.select(spec.key).unique().height
-    return TableState(spec.name, store.uri(spec), store.version(spec), rows_written, duplicates, problems)
+    counts = window.select(pl.len().alias("rows"), pl.struct(spec.key).n_unique().alias("keys")).collect()
+    duplicates = counts["rows"].item() - counts["keys"].item()
+    return TableState(spec.name, store.uri(spec), table.version(), rows_written, duplicates, problems)

@@ -18,7 +18,7 @@ from datetime import date
 import polars as pl
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
-from nhl_bronze.domain.dates import in_window, window_predicate
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.history import latest_of_window_games, latest_versions
 from nhl_bronze.storage.location import join_uri, normalize_root
@@ -65,6 +65,18 @@ class DeltaStore:
         if any(count is None for count in records):  # a file written without statistics
             return self.scan(spec).select(pl.len()).collect().item()
         return int(sum(records))
+
+    def rows_per_date(self, spec: TableSpec) -> dict[int, int]:
+        """Rows per ``gameDate`` of a table partitioned by it, from the log's per-file statistics (no data file is
+        read; a file without statistics counts 0): what lets a long merge be cut into chunks of similar size."""
+        if not self.exists(spec):
+            return {}
+        actions = pl.DataFrame(self.table(spec).get_add_actions(flatten=True))
+        partition = f"partition.{GAME_DATE_COLUMN}"
+        if actions.is_empty() or partition not in actions.columns:
+            return {}
+        counts = actions.group_by(pl.col(partition).cast(pl.Int64)).agg(pl.col("num_records").fill_null(0).sum())
+        return dict(counts.iter_rows())
 
     def scan(self, spec: TableSpec, version: int | None = None) -> pl.LazyFrame:
         return self.scan_table(self.table(spec, version))

@@ -23,6 +23,7 @@ import polars as pl
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.tables import TableSpec
+from nhl_bronze.storage.unchanged import changed_by_value
 from nhl_bronze.storage.writes import WriteResult, require_protected, retry_commit
 
 if TYPE_CHECKING:
@@ -100,17 +101,19 @@ def merge_new_versions(
             store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                            ingested_at))
             audited, table = require_untampered(store, spec), store.table(spec)
-        # First the cheap comparison (a few columns): a row whose stored hash equals the staged one is unchanged.
-        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table,
-                                 columns=[*key, ROW_HASH, VERSION, GAME_DATE_COLUMN])
+        # The latest stored rows of the staged games, whole: rows equal value for value are unchanged without
+        # hashing them (``storage.unchanged``); only the rest are hashed and judged by the hash rule.
+        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
         current = stored.select([*key, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
-        changed = staged.with_columns(content_hash(staged)).join(
+        content = [c for c in staged.columns if c not in HISTORY_META_COLUMNS]
+        changed = changed_by_value(staged, stored, key, content)
+        changed = changed.with_columns(content_hash(changed)).join(
             stored.select([*key, ROW_HASH]), on=[*key, ROW_HASH], how="anti", nulls_equal=True
         )
         if not changed.is_empty() and not stored.is_empty():
             # The rest compare on content: stored under an earlier hash scheme, or before a column was added or
             # removed, the same values carry another hash.
-            full = latest_of_games(store, spec, changed[GAME_ID].unique().to_list(), table)
+            full = stored.join(changed.select(key), on=key, how="semi", nulls_equal=True)
             changed = changed.join(_rehashed(full, staged, key), on=[*key, ROW_HASH], how="anti", nulls_equal=True)
         if changed.is_empty():
             return 0, staged.height, table.version()
@@ -151,16 +154,18 @@ def latest_of_games(
     return latest_versions(rows.filter(pl.col(GAME_ID).is_in(game_ids)), spec).collect()
 
 
-def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end: date) -> pl.DataFrame:
+def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end: date,
+                           columns: list[str] | None = None) -> pl.DataFrame:
     """The latest version, over the whole table, of every key of the games with any row dated in
-    ``[start, end)``: the unique-key check of a window (a moved game's old date included)."""
+    ``[start, end)``: the unique-key check of a window (a moved game's old date included); ``columns`` as in
+    ``latest_of_games`` (a check over three seasons needs the keys, not 600 k whole rows)."""
     if not store.exists(spec):
         return pl.DataFrame()
     table = store.table(spec)
     game_ids = (
         store.scan_table(table).filter(in_window(start, end)).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
     )
-    return latest_of_games(store, spec, game_ids.to_list(), table)
+    return latest_of_games(store, spec, game_ids.to_list(), table, columns)
 
 
 def duplicate_latest_keys(latest: pl.DataFrame, spec: TableSpec) -> int:

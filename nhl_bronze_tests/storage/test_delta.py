@@ -110,3 +110,10 @@ def test_scan_reads_columns_added_later_as_null_in_older_files(store):
     rows = store.scan(GAMES_HISTORICAL_STAGING).sort("gameId").collect()
     assert rows["xNew"].to_list() == [None, None, 1.5, 1.5]
     assert rows.schema["gameDate"] == pl.Int32
+
+
+def test_rows_per_date_come_from_the_log(store):
+    assert store.rows_per_date(GAMES_HISTORICAL_STAGING) == {}
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, pl.concat([team_rows(D1, 1), team_rows(D1, 2)]), D1, D2)
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 3), D2, D3)
+    assert store.rows_per_date(GAMES_HISTORICAL_STAGING) == {20241008: 4, 20241009: 2}

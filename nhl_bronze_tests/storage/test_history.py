@@ -172,3 +172,17 @@ def test_a_lost_commit_is_retried_with_the_staged_rows_read_again(store, tmp_pat
     assert result.rows_written == 1
     tor = store.scan(HISTORY).filter(pl.col("team") == "TOR").sort(VERSION).collect()
     assert tor[["goalsFor", VERSION, "_run_id"]].rows() == [(3, 1, "first"), (4, 2, "concurrent"), (5, 3, "retried")]
+
+
+def test_a_zero_that_changes_sign_is_a_new_version_as_its_hash_says(store):
+    merge(store, team_rows(D1, 1, extra={"xg": 0.0}), D1, D2, "before")
+    assert merge(store, team_rows(D1, 1, extra={"xg": 0.0}), D1, D2, "same").rows_written == 0
+    assert merge(store, team_rows(D1, 1, extra={"xg": -0.0}), D1, D2, "signed").rows_written == 2
+
+
+def test_the_window_check_can_read_keys_only(store):
+    merge(store, team_rows(D1, 1), D1, D2, "r1")
+    merge(store, team_rows(D1, 1, goals=4), D1, D2, "r2")
+    latest = latest_of_window_games(store, HISTORY, D1, D2, columns=[*HISTORY.key, VERSION])
+    assert sorted(latest.columns) == sorted([*HISTORY.key, VERSION])
+    assert sorted(latest[VERSION].to_list()) == [1, 2]  # TOR corrected (2), MTL unchanged (1)

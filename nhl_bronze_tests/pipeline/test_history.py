@@ -1,0 +1,23 @@
+"""How ``merge_window`` cuts a long window: by staged rows, not by days."""
+
+from datetime import date
+
+from nhl_bronze.pipeline.history import merge_chunks
+
+OCT = {20241001: 30, 20241002: 30, 20241004: 50, 20241005: 80, 20241006: 10}
+
+
+def test_chunks_hold_at_most_the_row_limit_and_cover_the_window():
+    chunks = merge_chunks(date(2024, 10, 1), date(2024, 10, 8), OCT, 70)
+    assert chunks == [
+        (date(2024, 10, 1), date(2024, 10, 4)),  # 30 + 30 (+ the empty 10-03)
+        (date(2024, 10, 4), date(2024, 10, 5)),  # 50
+        (date(2024, 10, 5), date(2024, 10, 6)),  # 80: one date over the limit is a chunk of its own
+        (date(2024, 10, 6), date(2024, 10, 8)),  # 10 and the empty 10-07
+    ]
+
+
+def test_a_window_of_few_rows_is_one_chunk_and_an_empty_window_none():
+    assert merge_chunks(date(2024, 10, 1), date(2024, 10, 8), OCT, 1_000) == [(date(2024, 10, 1), date(2024, 10, 8))]
+    assert merge_chunks(date(2024, 10, 9), date(2024, 10, 12), OCT, 70) == [(date(2024, 10, 9), date(2024, 10, 12))]
+    assert merge_chunks(date(2024, 10, 9), date(2024, 10, 9), OCT, 70) == []
