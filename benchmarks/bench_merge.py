@@ -54,16 +54,15 @@ def real_day_from_staging(data_dir: Path) -> pl.DataFrame:
 
 def synthetic_day(day: date) -> pl.DataFrame:
     """One day's player rows computed from the synthetic league, in-process (no server needed)."""
+    from nhl_bronze.pipeline.parse import parse_games
     from nhl_bronze.resources.simulated import SimulatedNhlApiResource
-    from nhl_bronze.stats import GameInput, compute_many
 
     api = SimulatedNhlApiResource(simulator_today=(day + timedelta(days=1)).isoformat(), rate_limit=0)
     with api.open_session() as session:
         window = session.fetch_window(day, day + timedelta(days=1))
-    frames = compute_many(
-        GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in window.games
-    )
-    return frames.players
+    parsed = parse_games(window.games)  # what staging runs (bodies arrive as JSON bytes)
+    assert not parsed.failures, parsed.failures
+    return parsed.frames.players
 
 
 def shifted(base: pl.DataFrame, index: int) -> tuple[pl.DataFrame, date]:

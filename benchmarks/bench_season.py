@@ -102,6 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     instance = dg.DagsterInstance.ephemeral()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     daily_job, maintenance_job = defs.resolve_job_def("bronze_job"), defs.resolve_job_def("bronze_maintenance_job")
+    # CPU time per step: the steps run one after the other in this process, so the process CPU clock read when
+    # each step succeeds, minus the reading before it, is that step's CPU (its polars/deltalake threads included).
+    # Steadier than wall time on a shared machine.
+    cpu_marks: list[tuple[str, float]] = []
+
+    @dg.success_hook
+    def mark_cpu(context):
+        cpu_marks.append((context.op.name, time.process_time()))
+
+    daily_job = daily_job.with_hooks({mark_cpu})
     schedule = build_daily_schedule()
     days: list[dict] = []
     tables: list[dict] = []
@@ -115,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "lakehouse": LakehouseResource(data_dir=str(data_dir)),
             "clock": ClockResource(today=today),
         }
+        cpu_marks.clear()
         run_started, cpu_started = time.perf_counter(), time.process_time()
         result = daily_job.execute_in_process(instance=instance, tags=request.tags, resources=resources,
                                               run_config=quiet, raise_on_error=False)
@@ -136,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         offered.clear()
         days.append({
             "day": index + 1, "date": today, "run_s": run.wall_s, "cpu_s": cpu_s, "maintenance_s": maintenance_s,
-            "steps": dict(run.step_seconds),
+            "steps": dict(run.step_seconds), "step_cpu": step_cpu(cpu_marks, cpu_started),
             "games": int(run.value(STAGING, "games_fetched")), "inserted": int(run.value(HISTORY, "rows_inserted")),
             "raw_rows": store.row_count(RAW_API_RESPONSES), "raw_mb": dir_size_mb(store.uri(RAW_API_RESPONSES)),
             "raw_rows_no_dedupe": shadow.store.row_count(RAW_API_RESPONSES),
@@ -149,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                                "files": fp.files, "bytes": fp.bytes, "log_files": fp.log_files,
                                "log_bytes": fp.log_bytes, "stored_bytes": fp.stored_bytes})
         note = f", maintenance {maintenance_s:.1f} s" if maintenance_s is not None else ""
-        steps = " ".join(f"{short_step(k)} {v:.2f}" for k, v in sorted(run.step_seconds.items()))
+        steps = " ".join(f"{short_step(k)} {v:.2f}/{days[-1]['step_cpu'].get(k, 0.0):.2f}"
+                         for k, v in sorted(run.step_seconds.items()))
         print(f"day {index + 1:3d} {today}: {run.wall_s:5.1f} s (CPU {cpu_s:4.1f} s), {days[-1]['games']:2d} games"
-              f"{note} | steps {steps}", flush=True)
+              f"{note} | steps (wall/CPU s) {steps}", flush=True)
     RawResponseStore.record = record_with_dedupe
     total_s = time.perf_counter() - started
 
@@ -164,6 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     png_path = plot(days, tables, args.results_dir / f"season_{label}.png")
     report(args, days, tables, total_s, load_before, csv_path, png_path, data_dir)
     return 0
+
+
+def step_cpu(marks: list[tuple[str, float]], cpu_started: float) -> dict[str, float]:
+    """Step -> CPU seconds, from the process CPU clock read as each step succeeded (in execution order)."""
+    cpu, previous = {}, cpu_started
+    for name, mark in marks:
+        cpu[name] = mark - previous
+        previous = mark
+    return cpu
 
 
 def short_step(step_key: str) -> str:
@@ -235,12 +256,14 @@ def report(args, days, tables, total_s, load_before, csv_path, png_path, data_di
     print_grid("daily run time over the season", ["day", "wall", "CPU", "games"], run_rows)
     steps = sorted({step for d in days for step in d["steps"]})
     edge = min(EDGE_DAYS, max(1, len(days) // 2))
-    print_grid("step times (wall), median of the first / last week", ["step", "first week", "last week", "ratio"], [
-        [step, f"{first:.2f} s", f"{last:.2f} s", f"{last / first:.2f}" if first else "-"]
-        for step in steps
-        for first, last in [(statistics.median(d["steps"].get(step, 0.0) for d in days[:edge]),
-                             statistics.median(d["steps"].get(step, 0.0) for d in days[-edge:]))]
-    ])
+    for measure, label in (("steps", "wall"), ("step_cpu", "CPU")):
+        print_grid(f"step times ({label}), median of the first / last week",
+                   ["step", "first week", "last week", "ratio"], [
+            [step, f"{first:.2f} s", f"{last:.2f} s", f"{last / first:.2f}" if first else "-"]
+            for step in steps
+            for first, last in [(statistics.median(d[measure].get(step, 0.0) for d in days[:edge]),
+                                 statistics.median(d[measure].get(step, 0.0) for d in days[-edge:]))]
+        ])
 
 
 def _cell(tables: list[dict], name: str, day: int) -> str:
