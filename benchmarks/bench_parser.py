@@ -4,11 +4,12 @@
     python benchmarks/bench_parser.py --repeat 50 --max-games 300 --batch-size 50
     python benchmarks/bench_parser.py --no-simulated  # real games only
 
-Two numbers matter: batched (``compute_batch`` on chunks of ``--batch-size`` games, as the staging asset
-calls it once per chunk) and single-game (``compute_game_frames``, a batch of one, which pays the polars
-plan overhead for every game). Only the computation is timed: the JSON bodies are generated and decoded
-beforehand (fetching and decoding belong to the API client). POLARS_MAX_THREADS=1 is
-set before polars is imported, so the number is a one-core number. Wall time is reported next to process
+Two numbers matter: batched (``pipeline.parse.parse_games`` on chunks of ``--batch-size`` games from their JSON
+bytes, exactly what a staging parse worker does with a chunk: decoding, statistics, boxscore parity) and
+single-game (``compute_game_frames``, a batch of one, which pays the polars plan overhead for every game).
+The simulated bodies are generated beforehand (fetching is the API client's); their decoding is timed, as it
+happens in the parse worker. POLARS_MAX_THREADS=1 is set before polars is imported, so the number is a
+one-core number. Wall time is reported next to process
 CPU time: on a machine shared with other work the CPU number is the steadier of the two.
 """
 
@@ -33,7 +34,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO_ROOT))
 
-from nhl_bronze.stats import GameInput, compute_batch, compute_game_frames, is_countable_game  # noqa: E402
+from nhl_bronze.client.window import FetchedGame  # noqa: E402
+from nhl_bronze.pipeline.parse import parse_games  # noqa: E402
+from nhl_bronze.stats import GameInput, compute_game_frames, is_countable_game  # noqa: E402
 
 SAMPLES = REPO_ROOT / "nhl_bronze_tests" / "data" / "nhl_api_samples"
 REAL_GAMES = {
@@ -72,11 +75,11 @@ def real_games() -> list[tuple[str, GameInput]]:
     return games
 
 
-def simulated_season(max_games: int) -> list[tuple[str, GameInput]] | None:
-    """Finished regular-season games of a synthetic season, or None when the simulator is not available.
+def simulated_season(max_games: int) -> list[FetchedGame] | None:
+    """Finished regular-season games of a synthetic season as fetched (JSON bytes), or None without simulator.
 
     Every body is produced through the in-process backend (``SyntheticNhl.handle``, as the HTTP layer
-    would) and decoded before any timing starts.
+    would) before any timing starts.
     """
     try:
         from nhl_bronze.simulator.synthetic import SyntheticNhl
@@ -105,14 +108,11 @@ def simulated_season(max_games: int) -> list[tuple[str, GameInput]] | None:
                     body("/stats/rest/en/shiftcharts", {"cayenneExp": f"gameId={game_id}"}),
                 ))
         day += datetime.timedelta(days=7)
-    games = []
-    for date, entry, pbp, box, shifts in raw:
-        if pbp is None or box is None:
-            continue
-        game = GameInput(datetime.date.fromisoformat(date), entry, json.loads(pbp), json.loads(box),
-                         json.loads(shifts) if shifts is not None else None)
-        games.append((f"{entry['id']} (simulated)", game))
-    return games
+    return [
+        FetchedGame(datetime.date.fromisoformat(date), entry, pbp, box, shifts, "ok" if shifts else "not_published")
+        for date, entry, pbp, box, shifts in raw
+        if pbp is not None and box is not None
+    ]
 
 
 def _clocks() -> tuple[float, float]:
@@ -135,27 +135,19 @@ def time_games(games: list[tuple[str, GameInput]], repeat: int) -> list[tuple[st
     return results
 
 
-def time_stretch(games: list[GameInput], rounds: int, batch_size: int) -> dict[str, tuple[float, float]]:
-    """Median (wall, CPU) seconds for the whole stretch: game by game, and with compute_batch per chunk."""
-    compute_batch(games[:5])  # warm-up
-    compute_game_frames(games[0])
+def time_stretch(games: list[FetchedGame], rounds: int, batch_size: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds to parse the whole stretch with parse_games per chunk of ``batch_size``."""
+    parse_games(games[:5])  # warm-up (lazy imports, polars caches)
     chunks = [games[i:i + batch_size] for i in range(0, len(games), batch_size)]
-    batched = f"compute_batch x{batch_size}"
-    runs: dict[str, list[tuple[float, float]]] = {batched: [], "compute_game_frames": []}
+    runs: list[tuple[float, float]] = []
     for _ in range(rounds):
         w0, c0 = _clocks()
         for chunk in chunks:
-            compute_batch(chunk)
+            parsed = parse_games(chunk)
+            assert not parsed.failures, parsed.failures[:1]
         w1, c1 = _clocks()
-        for game in games:
-            compute_game_frames(game)
-        w2, c2 = _clocks()
-        runs[batched].append((w1 - w0, c1 - c0))
-        runs["compute_game_frames"].append((w2 - w1, c2 - c1))
-    return {
-        name: (statistics.median(w for w, _ in samples), statistics.median(c for _, c in samples))
-        for name, samples in runs.items()
-    }
+        runs.append((w1 - w0, c1 - c0))
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 def print_machine() -> None:
@@ -193,9 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     games = simulated_season(args.max_games)
     if games:
         n = len(games)
-        print(f"\nsimulated regular season: {n} games (bodies pre-generated and decoded), median of {args.rounds}")
-        for name, (wall, cpu) in time_stretch([g for _, g in games], args.rounds, args.batch_size).items():
-            print(f"{name:22s} {wall:6.2f} s -> {n / wall:6.1f} games/s   (cpu {cpu:6.2f} s -> {n / cpu:6.1f} games/s)")
+        print(f"\nsimulated regular season: {n} games from JSON bytes, median of {args.rounds}")
+        wall, cpu = time_stretch(games, args.rounds, args.batch_size)
+        print(f"parse_games x{args.batch_size:<4d} {wall:6.2f} s -> {n / wall:6.1f} games/s   "
+              f"(cpu {cpu:6.2f} s -> {n / cpu:6.1f} games/s)")
     elif games is not None:
         print("\nsimulated season: the simulator returned no finished games")
     return 0

@@ -111,8 +111,8 @@ def _chart_variant(what: str) -> dict:
     elif what == "longer than the game":
         rows += [{**row, "period": period, "startTime": "00:00", "endTime": "20:00"} for period in (1, 2, 3, 4)]
     elif what == "seventh skater":
-        skaters = [r for r in rows if r["typeCode"] == SHIFT_TYPE_CODE and r["teamAbbrev"] == row["teamAbbrev"]]
-        rows += [{**r, "period": 1, "startTime": "05:00", "endTime": "05:30"} for r in skaters[:20]]
+        team = {r["playerId"]: r for r in rows if r["typeCode"] == SHIFT_TYPE_CODE and r["teamId"] == row["teamId"]}
+        rows += [{**r, "period": 1, "startTime": "05:00", "endTime": "05:30"} for r in team.values()]
     elif what == "period zero":
         row["period"] = 0
     elif what == "no data":
@@ -152,3 +152,46 @@ def test_a_body_that_is_not_json_fails_only_its_game(field):
     assert [game for game, _ in result.failures] == [bad]
     assert "game 2024020001" in str(result.failures[0][1]) and "not valid JSON" in str(result.failures[0][1])
     assert set(result.frames.players["gameId"].unique()) == {2024020009}
+
+
+def _play_by_play_variant(what: str) -> dict:
+    pbp = copy.deepcopy(game_input(2024020001).play_by_play)
+    play = next(p for p in pbp["plays"] if p.get("details", {}).get("xCoord") is not None)
+    if what == "details null":  # `or {}`: a play without details
+        play["details"] = None
+    elif what == "details an empty list":
+        play["details"] = []
+    elif what == "period descriptor null":
+        play["periodDescriptor"] = None
+    elif what == "type as a number":
+        play["typeDescKey"] = 505
+    elif what == "coordinate as a string":
+        play["details"]["xCoord"] = "12"
+    elif what == "no sort order":
+        del play["sortOrder"]
+    elif what == "sort order as a string":  # int("12") is accepted by the walk
+        play["sortOrder"] = str(play["sortOrder"])
+    elif what == "first name a string":
+        pbp["rosterSpots"][0]["firstName"] = "Auston"
+    elif what == "first name null":
+        pbp["rosterSpots"][0]["firstName"] = None
+    elif what == "plays an object":
+        pbp["plays"] = {"0": play}
+    elif what == "no roster":
+        del pbp["rosterSpots"]
+    elif what == "no id":  # the id check is skipped, as before
+        del pbp["id"]
+    return pbp
+
+
+PLAY_BY_PLAY_VARIANTS = [
+    "details null", "details an empty list", "period descriptor null", "type as a number", "coordinate as a string",
+    "no sort order", "sort order as a string", "first name a string", "first name null", "plays an object",
+    "no roster", "no id",
+]
+
+
+def test_changed_play_by_play_bodies_give_the_reference_rows_and_failures():
+    variants = [dataclasses.replace(game_input(2024020001), play_by_play=_play_by_play_variant(w))
+                for w in PLAY_BY_PLAY_VARIANTS]
+    _assert_same([game_input(2024020022), *variants])

@@ -1,4 +1,6 @@
-"""Shift-chart JSON bodies -> the columns the parser reads, decoded by a typed msgspec decoder.
+"""JSON bodies -> only what the parser reads, decoded by typed msgspec decoders.
+
+Shift charts (``chart_rows``) and the play-by-play (``narrow_play_by_play``).
 
 ``json.loads`` builds every dict and string of a body (a shift chart is ~300 KB of names, colours and ids
 nobody reads); a ``msgspec`` decoder typed with only the needed fields skips the rest in C and builds one small
@@ -12,7 +14,7 @@ with the same message, or accepts what it always accepted, e.g. a float 517.0 fo
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypedDict
 
 import msgspec
 import polars as pl
@@ -37,6 +39,75 @@ CHART_ROWS_SCHEMA = {
     "gi": pl.Int32, "playerId": pl.Int64, "period": pl.Int64, "startTime": pl.String, "endTime": pl.String,
     "typeCode": pl.Int64,
 }
+
+
+class _Period(TypedDict, total=False):
+    number: Any
+    periodType: Any
+
+
+class _Details(TypedDict, total=False):
+    xCoord: Any
+    yCoord: Any
+    eventOwnerTeamId: Any
+    scoringPlayerId: Any
+    shootingPlayerId: Any
+    blockingPlayerId: Any
+    assist1PlayerId: Any
+    assist2PlayerId: Any
+    hittingPlayerId: Any
+    playerId: Any
+    winningPlayerId: Any
+    losingPlayerId: Any
+    committedByPlayerId: Any
+    drawnByPlayerId: Any
+    duration: Any
+    reason: Any
+
+
+class _Play(TypedDict, total=False):
+    sortOrder: Any
+    periodDescriptor: _Period
+    timeInPeriod: Any
+    typeDescKey: Any
+    situationCode: Any
+    homeTeamDefendingSide: Any
+    details: _Details | None
+
+
+class _Name(TypedDict, total=False):
+    default: Any
+
+
+class _RosterSpot(TypedDict, total=False):
+    playerId: Any
+    teamId: Any
+    positionCode: Any
+    firstName: _Name | None
+    lastName: _Name | None
+
+
+class _PlayByPlay(TypedDict, total=False):
+    id: Any
+    rosterSpots: list[_RosterSpot]
+    plays: list[_Play]
+
+
+_PLAY_BY_PLAY = msgspec.json.Decoder(_PlayByPlay)
+
+
+def narrow_play_by_play(body: bytes) -> dict | None:
+    """The play-by-play as ``json.loads`` gives it, but holding only the keys the walk reads; None if unsure.
+
+    Every key ``roster.build_context`` and ``extract.event_rows`` read is declared (``Any`` values decode as
+    ``json.loads`` would), so the walk sees the same values, the same missing keys and raises the same errors.
+    A body whose shape the declaration does not cover (``plays`` not a list, ``details`` not an object, ...) gives
+    None: the caller decodes it in full, and the walk fails it (or accepts it) exactly as before.
+    """
+    try:
+        return _PLAY_BY_PLAY.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def json_bytes(body: object) -> bytes | None:

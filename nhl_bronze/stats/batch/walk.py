@@ -22,13 +22,16 @@ import orjson
 import polars as pl
 
 from nhl_bronze.domain.games import classify_schedule_game
-from nhl_bronze.stats.batch.decode import chart_rows
+from nhl_bronze.stats.batch.decode import chart_rows, narrow_play_by_play
 from nhl_bronze.stats.batch.extract import BatchColumns, WalkedGame, chart_is_usable, shift_rows, walk_game, walked_rows
 from nhl_bronze.stats.batch.shift_charts import SHIFT_SCHEMA, batch_shift_rows
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameInput
 
 T = TypeVar("T")
+# The vectorised chart path has a fixed cost of a few dozen small polars operations (~2-3 ms): a batch of one or
+# two games (the single-game API, tests) is walked game by game, which gives the same rows.
+MIN_VECTORISED_CHARTS = 3
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -75,11 +78,18 @@ def decoded_body(game_id: object, label: str, body: object) -> object:
             raise GameParseError(game_id, f"{label} is not valid JSON ({exc})") from exc
 
 
-def decoded_input(game: GameInput) -> GameInput:
-    """``game`` with play-by-play and boxscore as dicts; GameParseError naming the game if one is not a dict."""
+def decoded_input(game: GameInput, narrow: bool = False) -> GameInput:
+    """``game`` with play-by-play and boxscore as dicts; GameParseError naming the game if one is not a dict.
+
+    ``narrow``: play-by-play bytes keep only the keys the walk reads (``decode.narrow_play_by_play``).
+    """
     game_id = game_id_for_message(game)
-    game = dataclasses.replace(game, play_by_play=decoded_body(game_id, "play-by-play", game.play_by_play),
-                               boxscore=decoded_body(game_id, "boxscore", game.boxscore))
+    pbp = game.play_by_play
+    narrowed = narrow_play_by_play(pbp) if narrow and isinstance(pbp, bytes) else None
+    game = dataclasses.replace(
+        game, play_by_play=narrowed if narrowed is not None else decoded_body(game_id, "play-by-play", pbp),
+        boxscore=decoded_body(game_id, "boxscore", game.boxscore),
+    )
     game_id = game_id_for_message(game)
     for label, body in (("schedule entry", game.schedule_game), ("play-by-play", game.play_by_play),
                         ("boxscore", game.boxscore)):
@@ -125,9 +135,13 @@ def _context_frames(walked: list[WalkedGame]) -> tuple[pl.DataFrame, pl.DataFram
 def _chart_shifts(charted: list[tuple[GameInput, WalkedGame]],
                   failures: list[tuple[int, GameParseError]]) -> pl.DataFrame:
     """Merged, checked shift rows of every game in ``charted``; its failing games appended to ``failures``."""
-    rows, refused = chart_rows([(walked.gi, game.shift_chart) for game, walked in charted])
-    shifts, flagged = batch_shift_rows(rows, *_context_frames([w for _, w in charted]))
-    parts, per_game = [shifts], flagged | refused
+    if len(charted) < MIN_VECTORISED_CHARTS:
+        shifts, per_game = pl.DataFrame(schema=SHIFT_SCHEMA), {walked.gi for _, walked in charted}
+    else:
+        rows, refused = chart_rows([(walked.gi, game.shift_chart) for game, walked in charted])
+        shifts, flagged = batch_shift_rows(rows, *_context_frames([w for _, w in charted]))
+        per_game = flagged | refused
+    parts = [shifts]
     for game, walked in charted:
         if walked.gi in per_game:
             try:
@@ -147,7 +161,7 @@ def walk_batch(games: Iterable[GameInput]) -> WalkedBatch:
         try:
             # the decoded bodies live only while their game is walked: a batch of them kept alive would make
             # every pass of the cyclic garbage collector walk millions of objects
-            walked = walk_one(gi, decoded_input(game))
+            walked = walk_one(gi, decoded_input(game, narrow=True))
         except GameParseError as error:
             failures.append((gi, error))
             continue
