@@ -65,12 +65,32 @@ class JsonResponse:
 
 @dataclass
 class Requester:
-    client: httpx.AsyncClient
+    """Sends through ``clients``: one connection pool each, a request goes to the least busy one.
+
+    Several small pools instead of one large one: httpcore's pool scans its connections (a socket poll each)
+    on every request start and end, some of it quadratic in the pool's size, which at 32 connections cost
+    ~3 ms of CPU per request. The in-flight cap still holds for the session as a whole.
+    """
+
+    clients: list[httpx.AsyncClient]
     bucket: AsyncTokenBucket
     in_flight: asyncio.Semaphore
     policy: RetryPolicy
     stats: RequestStats = field(default_factory=RequestStats)
     rng: random.Random = field(default_factory=random.Random)
+    _busy: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._busy = [0] * len(self.clients)
+
+    async def _get(self, url: str) -> httpx.Response:
+        # Least busy pool: with the session's cap split evenly over the pools, it always has a free connection.
+        index = min(range(len(self.clients)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+        try:
+            return await self.clients[index].get(url)
+        finally:
+            self._busy[index] -= 1
 
     async def get_json(self, url: str, params: dict[str, str] | None = None,
                        decode: Callable[[bytes], Any] = check_json) -> JsonResponse:
@@ -84,7 +104,7 @@ class Requester:
             wait: float | None = None
             try:
                 async with self.in_flight:
-                    response = await self.client.get(full_url)
+                    response = await self._get(full_url)
             except httpx.TransportError as exc:  # connection refused/reset, timeouts, protocol errors
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:

@@ -36,6 +36,8 @@ from nhl_bronze.client.window import (
 from nhl_bronze.domain.dates import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
 
 T = TypeVar("T")
+# Connections per httpx pool (see ``Requester``): small enough that a pool's per-request scans stay cheap.
+CONNECTIONS_PER_POOL = 8
 OnResponse = Callable[[RawResponse], None]
 
 
@@ -83,15 +85,20 @@ class NhlApiSession:
         self._games: dict[int, tuple[GameBodies, list[GameFetchError]]] = {}
 
         async def build() -> Requester:
-            client = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(settings.timeout_seconds),
-                limits=httpx.Limits(max_connections=settings.max_in_flight,
-                                    max_keepalive_connections=settings.max_in_flight),
-                headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
-                follow_redirects=True,  # /now endpoints are 307s (never used here, but harmless)
-            )
-            return Requester(client, AsyncTokenBucket(settings.rate_limit),
+            # A given transport (tests, the offline twin) is one pool already; real HTTP gets small pools.
+            pools = 1 if transport is not None else -(-settings.max_in_flight // CONNECTIONS_PER_POOL)
+            connections = -(-settings.max_in_flight // pools)
+            clients = [
+                httpx.AsyncClient(
+                    transport=transport,
+                    timeout=httpx.Timeout(settings.timeout_seconds),
+                    limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+                    headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+                    follow_redirects=True,  # /now endpoints are 307s (never used here, but harmless)
+                )
+                for _ in range(pools)
+            ]
+            return Requester(clients, AsyncTokenBucket(settings.rate_limit),
                              asyncio.Semaphore(settings.max_in_flight), settings.retry, self.stats,
                              rng or random.Random())
 
@@ -108,7 +115,8 @@ class NhlApiSession:
 
     def close(self) -> None:
         try:
-            self._loop.run(self._requester.client.aclose())
+            for client in self._requester.clients:
+                self._loop.run(client.aclose())
         finally:
             self._loop.close()
 
