@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the simulator keeps answers rendered once (kept between runs)")
     parser.add_argument("--no-sim-cache", action="store_true",
                         help="the simulator renders every answer per request (its CPU then competes with the run)")
+    parser.add_argument("--rss-log", type=Path, default=None,
+                        help="write the RSS samples (unix time, pipeline MB, child processes MB) as CSV here")
     args = parser.parse_args(argv)
     if args.fetch_only:
         return fetch_only(args)
@@ -156,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         ("load average before / after", f"{load_before} / {load_after}"),
     ]
     print_table("bench_backfill results", rows)
+    if args.rss_log:
+        args.rss_log.write_text("time,pipeline_mb,children_mb\n" + "".join(
+            f"{t:.2f},{own:.0f},{children:.0f}\n" for t, own, children in rss.samples))
+        print(f"RSS samples: {args.rss_log}; step windows: " + ", ".join(
+            f"{step} {start:.1f}..{end:.1f}" for step, (start, end) in sorted(run.step_windows.items(),
+                                                                            key=lambda item: item[1])))
     if profiler:
         profiler.dump_stats(str(args.profile))
         print(profile_summary(profiler))

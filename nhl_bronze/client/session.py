@@ -34,6 +34,7 @@ from nhl_bronze.client.window import (
     plan_window,
 )
 from nhl_bronze.domain.dates import SCHEDULE_DAYS_PER_CALL, schedule_call_dates, window_dates
+from nhl_bronze.domain.games import schedule_games_by_date
 
 T = TypeVar("T")
 # Connections per httpx pool (see ``Requester``): small enough that a pool's per-request scans stay cheap.
@@ -80,7 +81,10 @@ class NhlApiSession:
         self._on_response = on_response
         self._loop = _LoopThread()
         self.stats = RequestStats()
-        self._schedule_bodies: list[dict] = []
+        # Schedule answers stay JSON bytes (a decoded week is ~4x its bytes, kept for the whole session), indexed
+        # by the days each lists: a window decodes only the few answers covering its dates.
+        self._schedule_bodies: list[bytes] = []
+        self._schedule_body_of_day: dict[date, int] = {}  # the first answer listing the day wins, as in plan_window
         self._covered_dates: set[date] = set()
         self._games: dict[int, tuple[GameBodies, list[GameFetchError]]] = {}
 
@@ -130,14 +134,14 @@ class NhlApiSession:
     async def _schedule_games(self, start: date, end: date) -> dict[date, list[dict]]:
         dates = window_dates(start, end)
         await self._ensure_schedule(dates)
-        return plan_window(dates, self._schedule_bodies).schedule_games
+        return plan_window(dates, self._schedule_bodies_for(dates)).schedule_games
 
     async def _fetch_window(self, start: date, end: date) -> WindowFetch:
         started = time.perf_counter()
         before = RequestStats(**vars(self.stats))
         dates = window_dates(start, end)
         await self._ensure_schedule(dates)
-        plan = plan_window(dates, self._schedule_bodies)
+        plan = plan_window(dates, self._schedule_bodies_for(dates))
         todo = [(day, game) for day, game in plan.to_fetch if game["id"] not in self._games]
         fetched = await asyncio.gather(*(self._fetch_game(day, game["id"]) for day, game in todo))
         # Only the latest window's games are kept (a window overlapping it is served from memory): keeping
@@ -158,19 +162,27 @@ class NhlApiSession:
     async def _ensure_schedule(self, dates: list[date]) -> None:
         missing = [day for day in dates if day not in self._covered_dates]
         bodies = await asyncio.gather(*(self._fetch_schedule(s) for s in schedule_call_dates(missing)))
-        for week_start, body in bodies:
+        for week_start, body, days in bodies:
+            for day in days:
+                self._schedule_body_of_day.setdefault(day, len(self._schedule_bodies))
             self._schedule_bodies.append(body)
             self._covered_dates.update(week_start + timedelta(days=n) for n in range(SCHEDULE_DAYS_PER_CALL))
 
-    async def _fetch_schedule(self, week_start: date) -> tuple[date, dict]:
+    def _schedule_bodies_for(self, dates: list[date]) -> list[dict]:
+        """The decoded answers that list any of ``dates``, in fetch order: ``plan_window`` picks the same answer
+        for each day as it would from all of them (the first listing it)."""
+        indexes = sorted({self._schedule_body_of_day[day] for day in dates if day in self._schedule_body_of_day})
+        return [decode_json(self._schedule_bodies[index]) for index in indexes]
+
+    async def _fetch_schedule(self, week_start: date) -> tuple[date, bytes, set[date]]:
         url = f"{self.settings.web_api_url}/schedule/{week_start.isoformat()}"
         try:
-            response = await self._requester.get_json(url, decode=decode_json)
+            response = await self._requester.get_json(url, decode=_days_listed)
         except NhlApiError as exc:
             raise ScheduleFetchError(exc.url, f"schedule of the week of {week_start}: {exc.reason}",
                                      exc.status, exc.attempts) from exc
         self._emit("schedule", week_start.isoformat(), week_start, response)
-        return week_start, response.payload
+        return week_start, response.body, response.payload
 
     async def _fetch_game(self, game_date: date, game_id: int) -> tuple[GameBodies, list[GameFetchError]]:
         web, stats = self.settings.web_api_url, self.settings.stats_api_url
@@ -206,3 +218,8 @@ class NhlApiSession:
         if self._on_response is not None:
             self._on_response(RawResponse(endpoint, key, game_date, response.url, response.status,
                                           response.fetched_at, response.body))
+
+
+def _days_listed(body: bytes) -> set[date]:
+    """The days a schedule answer lists (decoding it checks it is JSON); the answer itself is kept as bytes."""
+    return set(schedule_games_by_date(decode_json(body)))
