@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicate
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, game_date_int, in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.unchanged import changed_by_value
@@ -163,7 +163,8 @@ def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end:
         return pl.DataFrame()
     table = store.table(spec)
     game_ids = (
-        store.scan_table(table).filter(in_window(start, end)).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
+        store.scan_table(table, only_files=_files_dated_in(table, start, end)).filter(in_window(start, end))
+        .select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
     )
     return latest_of_games(store, spec, game_ids.to_list(), table, columns)
 
@@ -187,6 +188,19 @@ def _files_that_may_hold(table: DeltaTable, game_ids: list[int]) -> list[str]:
     first_at_or_above_low = ids.search_sorted(lows.fill_null(ids.min()), side="left")
     first_above_high = ids.search_sorted(highs.fill_null(ids.max()), side="right")
     return actions.filter(first_above_high > first_at_or_above_low)["path"].to_list()
+
+
+def _files_dated_in(table: DeltaTable, start: date, end: date) -> list[str]:
+    """Data files whose logged ``gameDate`` range meets ``[start, end)`` (no file is opened): history compacted in
+    date order holds a window's rows in a few of its files, however many seasons it holds."""
+    actions = pl.DataFrame(table.get_add_actions(flatten=True))
+    low, high = f"min.{GAME_DATE_COLUMN}", f"max.{GAME_DATE_COLUMN}"
+    if actions.is_empty() or low not in actions.columns or high not in actions.columns:
+        return actions["path"].to_list() if not actions.is_empty() else []
+    # A file without statistics (null bounds) may hold any date.
+    overlaps = (pl.col(low).is_null() | (pl.col(low) < game_date_int(end))) & (
+        pl.col(high).is_null() | (pl.col(high) >= game_date_int(start)))
+    return actions.filter(overlaps)["path"].to_list()
 
 
 def _target_dates(start: date, end: date, stored: pl.DataFrame) -> str:
