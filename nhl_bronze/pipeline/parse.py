@@ -22,7 +22,7 @@ import polars as pl
 from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.client.window import FetchedGame
 from nhl_bronze.stats import GameFrames, GameInput, GameParseError, compute_batch
-from nhl_bronze.stats.batch.walk import decoded_body
+from nhl_bronze.stats.batch.guard import decoded_body
 from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
 
 

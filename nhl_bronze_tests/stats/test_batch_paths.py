@@ -181,13 +181,35 @@ def _play_by_play_variant(what: str) -> dict:
         del pbp["rosterSpots"]
     elif what == "no id":  # the id check is skipped, as before
         del pbp["id"]
+    elif what == "unknown shooter":
+        play["details"]["shootingPlayerId"] = 8000002
+    elif what == "unknown player on a play that does not credit him":  # a hit's shootingPlayerId is read as shooter
+        next(p for p in pbp["plays"] if p["typeDescKey"] == "faceoff")["details"]["blockingPlayerId"] = 8000003
+    elif what == "shootout play with garbage":  # shootout plays are dropped before anything is read
+        pbp["plays"].append({"periodDescriptor": {"number": 5, "periodType": "SO"}, "timeInPeriod": "bad",
+                             "sortOrder": "x", "typeDescKey": 7, "details": {"xCoord": "far"}})
+    elif what == "penalty minutes as a string":  # float("2") is accepted by the walk
+        penalty = next(p for p in pbp["plays"] if p["typeDescKey"] == "penalty")
+        penalty["details"]["duration"] = "2"
+    elif what == "owner team id as a float":  # compared, never converted: 7.0 == 7
+        play["details"]["eventOwnerTeamId"] = float(play["details"]["eventOwnerTeamId"])
+    elif what == "coordinate as a bool":  # float(True) == 1.0 for the walk
+        play["details"]["yCoord"] = True
+    elif what == "type null":
+        play["typeDescKey"] = None
+    elif what == "no plays at all":
+        pbp["plays"] = []
+    elif what == "clock with unicode digits":  # str.isdigit accepts them, int() too
+        play["timeInPeriod"] = "\u0661\u0662:\u0663\u0664"
     return pbp
 
 
 PLAY_BY_PLAY_VARIANTS = [
     "details null", "details an empty list", "period descriptor null", "type as a number", "coordinate as a string",
     "no sort order", "sort order as a string", "first name a string", "first name null", "plays an object",
-    "no roster", "no id",
+    "no roster", "no id", "unknown shooter", "unknown player on a play that does not credit him",
+    "shootout play with garbage", "penalty minutes as a string", "owner team id as a float", "coordinate as a bool",
+    "type null", "no plays at all", "clock with unicode digits",
 ]
 
 

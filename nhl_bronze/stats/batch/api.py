@@ -16,7 +16,8 @@ import polars as pl
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
 from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
-from nhl_bronze.stats.batch.walk import decoded_input, game_id_for_message, guarded, is_countable_game, walk_batch
+from nhl_bronze.stats.batch.guard import decoded_input, game_id_for_message, guarded, is_countable_game
+from nhl_bronze.stats.batch.walk import walk_batch
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameFrames, GameInput
 
@@ -36,8 +37,8 @@ def empty_frames() -> GameFrames:
     )
 
 
-def _compute(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> GameFrames:
-    return compute_tables(batch, shifts) if batch.tables["games"]["gi"] else empty_frames()
+def _compute(batch: BatchColumns, shifts: pl.DataFrame | None = None, events: pl.DataFrame | None = None) -> GameFrames:
+    return compute_tables(batch, shifts, events) if batch.tables["games"]["gi"] else empty_frames()
 
 
 def compute_batch(games: Iterable[GameInput]) -> BatchResult:
@@ -48,7 +49,8 @@ def compute_batch(games: Iterable[GameInput]) -> BatchResult:
     """
     games = list(games)
     walked = walk_batch(games)
-    return BatchResult(_compute(walked.columns, walked.shifts), [(games[gi], error) for gi, error in walked.failures])
+    frames = _compute(walked.columns, walked.shifts, walked.events)
+    return BatchResult(frames, [(games[gi], error) for gi, error in walked.failures])
 
 
 def _rows(gi: int, game: GameInput) -> GameRows | None:

@@ -58,20 +58,25 @@ def situation_timeline(batch: BatchColumns) -> pl.DataFrame:
     return _events_and_timeline(_frames(batch))[1].collect(engine=ENGINE)
 
 
-def _frames(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+def _frames(batch: BatchColumns, shifts: pl.DataFrame | None = None,
+            events: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     frames = {table: _frame(columns) for table, columns in batch.tables.items()}
     if shifts is not None:  # read and checked as a frame (``walk``), not as row tuples
         frames["shifts"] = shifts
+    if events is not None:  # the games read as a frame, next to those walked into tuples; each game's rows in order
+        typed = events.select(pl.col(name).cast(_TYPES[name]) for name in frames["events"].columns)
+        frames["events"] = pl.concat([frames["events"], typed]).sort("gi", maintain_order=True)
     return frames
 
 
-def compute_tables(batch: BatchColumns, shifts: pl.DataFrame | None = None) -> GameFrames:
+def compute_tables(batch: BatchColumns, shifts: pl.DataFrame | None = None,
+                   events: pl.DataFrame | None = None) -> GameFrames:
     """Player and team rows of every game in ``batch`` (games in batch order, each as documented).
 
     ``shifts``: the batch's shift rows as a frame (gi, playerId, period, start, end), instead of the row
-    tuples of ``batch``.
+    tuples of ``batch``; ``events``: event rows of more games of the batch, as a frame.
     """
-    frames = _frames(batch, shifts)
+    frames = _frames(batch, shifts, events)
     clock = _clock(frames["events"], frames["shifts"])
     games, skaters, all_shifts = frames["games"].lazy(), frames["skaters"].lazy(), frames["shifts"].lazy()
     events, timeline = _events_and_timeline(frames)
