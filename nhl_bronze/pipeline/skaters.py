@@ -19,7 +19,7 @@ from polars.exceptions import ComputeError
 from nhl_bronze.derived.skaters import TOTALS_SCHEMA, apply_changes, skater_totals, skaters_from_totals
 from nhl_bronze.storage.changes import files_added_since
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import GAME_ID, VERSION, latest_versions
+from nhl_bronze.storage.history import GAME_ID, VERSION, latest_versions, versions_of_games
 from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY, SKATER_TOTALS, SKATERS
 
 HISTORY_VERSION = "history_version"  # the player history version the totals reflect
@@ -67,7 +67,7 @@ def _updated(store: DeltaStore, history, totals: pl.DataFrame, added: list[str])
     key = list(PLAYER_GAME_STATS_HISTORY.key)
     new_versions = store.scan_table(history, only_files=added).select(*key, VERSION).collect()
     games = new_versions[GAME_ID].unique()
-    rows = store.scan_table(history).select(COLUMNS).filter(pl.col(GAME_ID).is_in(games.implode())).collect()
+    rows = versions_of_games(store, PLAYER_GAME_STATS_HISTORY, games.to_list(), history, COLUMNS)
     before = rows.join(new_versions, on=[*key, VERSION], how="anti")  # what history held at the totals' version
     now = latest_versions(rows.lazy(), PLAYER_GAME_STATS_HISTORY).collect()
     added_rows = now.join(new_versions, on=[*key, VERSION], how="semi")

@@ -154,6 +154,15 @@ def latest_of_games(
     return latest_versions(rows.filter(pl.col(GAME_ID).is_in(game_ids)), spec).collect()
 
 
+def versions_of_games(store: DeltaStore, spec: TableSpec, game_ids: list[int], table: DeltaTable,
+                      columns: list[str]) -> pl.DataFrame:
+    """Every stored version of every key of these games (``columns`` only), read from the files whose logged
+    ``gameId`` range can hold them: what an incremental reader needs to see what a new version superseded."""
+    files = _files_that_may_hold(table, game_ids)
+    rows = store.scan_table(table, only_files=files).select(columns)
+    return rows.filter(pl.col(GAME_ID).is_in(game_ids)).collect() if files else rows.collect()
+
+
 def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end: date,
                            columns: list[str] | None = None) -> pl.DataFrame:
     """The latest version, over the whole table, of every key of the games with any row dated in
