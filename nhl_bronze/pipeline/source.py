@@ -11,12 +11,15 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nhl_bronze.client.session import NhlApiSession, OnResponse
 from nhl_bronze.client.window import GameBodies, RawResponse, WindowFetch, window_fetch_from_bodies
 from nhl_bronze.domain.dates import window_dates
 from nhl_bronze.storage.raw_responses import RawResponseStore
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
 
 OpenSession = Callable[[OnResponse], AbstractContextManager[NhlApiSession]]
 
@@ -86,16 +89,24 @@ class ApiSource:
 
 
 class RawStoreSource:
-    """Rebuilds windows from the newest stored bodies: zero API calls."""
+    """Rebuilds windows from the newest stored bodies: zero API calls.
+
+    Every window is read from the snapshot of the raw store taken at the first fetch: a rebuild of three seasons
+    opens the log once instead of once per week, and reads one consistent version (nothing lands during a
+    rebuild: it makes no API call).
+    """
 
     name = StagingSource.RAW.value
     api_calls = 0
 
     def __init__(self, raw_store: RawResponseStore):
         self.raw_store = raw_store
+        self._snapshot: DeltaTable | None = None
 
     def fetch(self, start: date, end: date) -> WindowFetch:
-        stored = self.raw_store.newest_bodies(start, end)
+        if self._snapshot is None:
+            self._snapshot = self.raw_store.snapshot()
+        stored = self.raw_store.newest_bodies(start, end, self._snapshot)
         bodies: dict[int, dict[str, bytes]] = {}
         for (endpoint, game_id), body in stored.game_bodies.items():
             # Every game body stays JSON bytes until it is parsed (``parse.parse_games``): in a process pool the

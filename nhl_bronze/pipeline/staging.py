@@ -2,11 +2,11 @@
 
     fetch a week (source) -> parse its games (stats + boxscore parity, per game) -> overwrite its good dates
 
-Weeks are the unit: one schedule call answers 7 days, and a week of raw bodies (~100 games x ~0.7 MB) bounds
-memory where a season at once would be ~1 GB of JSON. The next week is fetched (network-bound, in a thread)
-while this one is parsed (CPU-bound, in-process or in a process pool) and written, so a long backfill costs
-about max(fetching, parsing), not their sum.
-"""
+Weeks are the unit of fetching and parsing: one schedule call answers 7 days, and a week of raw bodies
+(~100 games x ~0.7 MB) bounds memory where a season at once would be ~1 GB of JSON. The next week is fetched
+(network-bound, in a thread) while this one is parsed (CPU-bound, in-process or in a process pool), so a long
+backfill costs about max(fetching, parsing), not their sum. Parsed rows (small next to the bodies) are written
+up to four weeks at a time: fewer Delta commits."""
 
 from __future__ import annotations
 
@@ -18,16 +18,20 @@ from datetime import date
 
 import polars as pl
 
-from nhl_bronze.client.window import WindowFetch
+from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.domain.dates import chunk_window, contiguous_windows, in_window
-from nhl_bronze.pipeline.parse import ParsedGames, PendingParse, game_parser
+from nhl_bronze.pipeline.parse import ParsedGames, PendingParse, concat_parsed, game_parser
 from nhl_bronze.pipeline.report import StagingReport, TableState
 from nhl_bronze.pipeline.source import WindowSource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING, TableSpec
 
 CHUNK_DAYS = 7
+# Parsed weeks are written together, up to this many days per write: each overwrite is a Delta commit that
+# re-reads the growing log, so a three-season rebuild wrote 2 x 143 commits a week at a time. Four weeks of parsed
+# rows are ~20 k player rows (~20 MB); the raw bodies are not kept for the write.
+WRITE_DAYS = 28
 # A process pool repays its workers' start-up only over more than one week of games.
 MIN_POOLED_DAYS = CHUNK_DAYS + 1
 STAGING_TABLES: tuple[tuple[TableSpec, pl.Schema], ...] = (
@@ -45,50 +49,79 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
     previous staging rows, and is listed in ``report.failures``; every other date is written.
     """
     report = StagingReport(source.name, start, end)
-    written = dict.fromkeys((spec.name for spec, _ in STAGING_TABLES), 0)
+    unwritten = _Unwritten(store, report)
     started = time.monotonic()
     chunks = list(chunk_window(start, end, CHUNK_DAYS))
     with ThreadPoolExecutor(1, "prefetch") as prefetch, \
             game_parser(parse_workers, (end - start).days, MIN_POOLED_DAYS) as parser:
-        # Up to ``parser.workers`` weeks are parsed at once; they are written in date order.
-        in_flight: deque[tuple[date, date, WindowFetch, PendingParse]] = deque()
+        # One week more than there are workers is in flight, so the workers keep parsing while this thread
+        # writes; results are taken (and written) in date order. Only the fetch's facts are kept, not its bodies.
+        in_flight: deque[tuple[date, date, list[GameFetchError], PendingParse, int]] = deque()
+        games_parsed = 0
         upcoming = prefetch.submit(source.fetch, *chunks[0]) if chunks else None
         for index, (chunk_start, chunk_end) in enumerate(chunks):
             window = upcoming.result()
             if index + 1 < len(chunks):
                 upcoming = prefetch.submit(source.fetch, *chunks[index + 1])
-            in_flight.append((chunk_start, chunk_end, window, parser.submit(window.games)))
-            while in_flight and (len(in_flight) >= parser.workers or index + 1 == len(chunks)):
-                first, last, fetched, pending = in_flight.popleft()
-                for name, rows in _write_chunk(store, report, first, last, fetched, pending.result()).items():
-                    written[name] += rows
-                if progress is not None:
-                    elapsed = time.monotonic() - started
-                    progress(f"staging {first}..{last}: dates {(last - start).days}/{(end - start).days}, games "
-                             f"{report.games_fetched}, api calls {report.api_calls} "
-                             f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
-    report.tables = {spec.name: _staged_table(store, spec, schema, start, end, written[spec.name])
+            report.add_fetch(window)
+            in_flight.append((chunk_start, chunk_end, window.failures, parser.submit(window.games), len(window.games)))
+            del window
+            last_chunk = index + 1 == len(chunks)
+            while in_flight and (len(in_flight) > parser.workers or last_chunk):
+                first, last, fetch_failures, pending, games = in_flight.popleft()
+                unwritten.add(first, last, fetch_failures, pending.result())
+                games_parsed += games
+                if unwritten.days >= WRITE_DAYS or (not in_flight and last_chunk):
+                    written_start = unwritten.write()
+                    if progress is not None:
+                        elapsed = time.monotonic() - started
+                        progress(f"staging {written_start}..{last}: dates {(last - start).days}/{(end - start).days}, "
+                                 f"games {games_parsed}, api calls {report.api_calls} "
+                                 f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
+    report.tables = {spec.name: _staged_table(store, spec, schema, start, end, unwritten.rows_written[spec.name])
                      for spec, schema in STAGING_TABLES}
     return report
 
 
-def _write_chunk(store: DeltaStore, report: StagingReport, start: date, end: date, window: WindowFetch,
-                 parsed: ParsedGames) -> dict[str, int]:
-    """Write one parsed week's good dates; returns the rows written per table."""
-    report.add_fetch(window)
-    report.failures += [*window.failures, *parsed.failures]
-    report.parity_mismatches += parsed.parity_mismatches
-    failed = {failure.game_date for failure in [*window.failures, *parsed.failures]}
-    rows = {PLAYER_GAME_STATS_STAGING.name: 0, GAMES_HISTORICAL_STAGING.name: 0}
-    # Re-running is safe: each write replaces exactly its own dates. Dates with a failed game keep what
-    # staging already holds for them, so a partial date is never written.
-    for good_start, good_end in contiguous_windows(start, end, failed):
-        for spec, frame in ((PLAYER_GAME_STATS_STAGING, parsed.frames.players),
-                            (GAMES_HISTORICAL_STAGING, parsed.frames.teams)):
-            within = frame.filter(in_window(good_start, good_end))
-            store.overwrite_window(spec, within, good_start, good_end)
-            rows[spec.name] += within.height
-    return rows
+class _Unwritten:
+    """Consecutive parsed weeks not written yet, and what was written so far per table."""
+
+    def __init__(self, store: DeltaStore, report: StagingReport):
+        self.store, self.report = store, report
+        self.rows_written = dict.fromkeys((spec.name for spec, _ in STAGING_TABLES), 0)
+        self._start: date | None = None
+        self._end: date | None = None
+        self._parsed: list[ParsedGames] = []
+        self._failed: set[date] = set()
+
+    @property
+    def days(self) -> int:
+        return 0 if self._start is None or self._end is None else (self._end - self._start).days
+
+    def add(self, start: date, end: date, fetch_failures: list[GameFetchError], parsed: ParsedGames) -> None:
+        self._start = self._start or start
+        self._end = end
+        self.report.failures += [*fetch_failures, *parsed.failures]
+        self.report.parity_mismatches += parsed.parity_mismatches
+        self._failed |= {failure.game_date for failure in [*fetch_failures, *parsed.failures]}
+        self._parsed.append(parsed)
+
+    def write(self) -> date | None:
+        """Write the good dates of the buffered weeks; returns the first date they covered."""
+        first = self._start
+        if first is None or self._end is None:
+            return first
+        frames = concat_parsed(self._parsed).frames
+        # Re-running is safe: each write replaces exactly its own dates. Dates with a failed game keep what
+        # staging already holds for them, so a partial date is never written.
+        for good_start, good_end in contiguous_windows(first, self._end, self._failed):
+            for spec, frame in ((PLAYER_GAME_STATS_STAGING, frames.players), (GAMES_HISTORICAL_STAGING, frames.teams)):
+                within = frame.filter(in_window(good_start, good_end))
+                self.store.overwrite_window(spec, within, good_start, good_end)
+                self.rows_written[spec.name] += within.height
+        self._start = self._end = None
+        self._parsed, self._failed = [], set()
+        return first
 
 
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,

@@ -16,13 +16,16 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, SCHEDULE_DAYS_PER_CALL, game_date_int, in_window
 from nhl_bronze.storage.delta import DeltaStore, WriteResult
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
 
 RAW_SCHEMA = pl.Schema(
     {
@@ -132,34 +135,41 @@ class RawResponseStore:
             .select(empty.columns)
         )
 
-    def newest_bodies(self, start: date, end: date) -> StoredBodies:
-        """Bodies for ``[start, end)``: schedules requested up to 6 days earlier still cover ``start``."""
-        if not self.store.exists(RAW_API_RESPONSES):
+    def snapshot(self) -> DeltaTable | None:
+        """The store's current version, to read many windows from one opening of the log (a rebuild reads ~150
+        weeks: re-opening the log for each cost more than reading the week's small files)."""
+        return self.store.table(RAW_API_RESPONSES) if self.store.exists(RAW_API_RESPONSES) else None
+
+    def newest_bodies(self, start: date, end: date, snapshot: DeltaTable | None = None) -> StoredBodies:
+        """Bodies for ``[start, end)``: schedules requested up to 6 days earlier still cover ``start``.
+
+        Read from ``snapshot`` when given (``snapshot()``), else from the current version. Only the files of the
+        window's partitions are opened (picked from the log, not by listing every partition), and the newest row
+        of each (endpoint, key) is chosen on the small columns before any body is copied.
+        """
+        snapshot = snapshot if snapshot is not None else self.snapshot()
+        if snapshot is None:
             return StoredBodies([], {})
         first_request = start - timedelta(days=SCHEDULE_DAYS_PER_CALL - 1)
-        newest = (
-            self.store.scan(RAW_API_RESPONSES)
-            .filter(
-                in_window(first_request, end),
-                pl.col("status") == 200,
-            )
-            .sort("fetched_at")
-            .group_by("endpoint", "key", maintain_order=True)
-            .last()
+        files = _window_files(snapshot, game_date_int(first_request), game_date_int(start), game_date_int(end))
+        rows = (
+            self.store.scan_table(snapshot, only_files=files)
+            .filter(in_window(first_request, end), pl.col("status") == 200)
             .select("endpoint", "key", GAME_DATE_COLUMN, "fetched_at", "body")
             .collect()
         )
-        schedules = [
-            body
-            for endpoint, *_, body in newest.sort("fetched_at", descending=True).iter_rows()
-            if endpoint == "schedule"
-        ]
-        games = {
-            (endpoint, int(key)): body
-            for endpoint, key, game_date, _, body in newest.iter_rows()
-            if endpoint != "schedule" and game_date_int(start) <= game_date < game_date_int(end)
-        }
-        return StoredBodies(schedules, games)
+        newest = (
+            rows.select(pl.exclude("body")).with_row_index("_row")
+            .sort("fetched_at").group_by("endpoint", "key", maintain_order=True).last()
+        )
+        is_schedule = pl.col("endpoint") == "schedule"
+        schedules = newest.filter(is_schedule).sort("fetched_at", descending=True)
+        games = newest.filter(~is_schedule, in_window(start, end))
+        return StoredBodies(
+            rows["body"].gather(schedules["_row"]).to_list(),
+            dict(zip(zip(games["endpoint"].to_list(), games["key"].cast(pl.Int64).to_list(), strict=True),
+                     rows["body"].gather(games["_row"]).to_list(), strict=True)),
+        )
 
     def all_schedule_bodies(self) -> list[tuple[date, bytes]]:
         """The newest body of every stored schedule request, oldest request date first."""
@@ -175,3 +185,20 @@ class RawResponseStore:
             .collect()
         )
         return sorted((date.fromisoformat(key), body) for key, body in newest.iter_rows())
+
+
+def _window_files(snapshot: DeltaTable, first_request: int, start: int, end: int) -> list[str]:
+    """The data files of the schedule partitions of ``[first_request, end)`` and the game partitions of
+    ``[start, end)`` (``gameDate`` as integers), from the log's partition values."""
+    actions = pl.DataFrame(snapshot.get_add_actions(flatten=True))
+    if actions.is_empty():
+        return []
+    actions = actions.select(
+        "path", pl.col("partition.endpoint").alias("endpoint"),
+        pl.col(f"partition.{GAME_DATE_COLUMN}").cast(pl.Int64).alias(GAME_DATE_COLUMN),
+    )
+    day = pl.col(GAME_DATE_COLUMN)
+    return actions.filter(
+        pl.when(pl.col("endpoint") == "schedule").then(day.is_between(first_request, end, closed="left"))
+        .otherwise(day.is_between(start, end, closed="left"))
+    )["path"].to_list()

@@ -93,3 +93,18 @@ def test_pooled_parts_are_concatenated_in_input_order(tmp_path):
     assert pooled.frames.teams.equals(alone.frames.teams)
     assert pl.Series(pooled.frames.teams["gameId"]).unique(maintain_order=True).to_list() == [
         2024020001, 2024020009, 2024020022]
+
+
+def test_parsed_weeks_are_written_four_weeks_at_a_time(tmp_path):
+    """Six weeks, the three recorded games in the first two: both weeks of games land in one commit (an empty
+    window's delete commits nothing), not one commit per week."""
+    store = DeltaStore(tmp_path)
+    with api_source(store) as source:
+        report = stage_window(source, store, START, date(2024, 11, 14))
+
+    assert report.games_fetched == 3
+    players = store.scan(PLAYER_GAME_STATS_STAGING).collect()
+    assert sorted(players["gameId"].unique()) == [2024020001, 2024020009, 2024020022]
+    assert report.tables[PLAYER_GAME_STATS_STAGING.name].rows == players.height
+    for spec in (PLAYER_GAME_STATS_STAGING, GAMES_HISTORICAL_STAGING):
+        assert store.version(spec) == 0, spec.name

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.raw_responses import RawResponseStore
+from nhl_bronze.storage.raw_responses import RawResponseStore, StoredBodies
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
 DAY = date(2024, 10, 9)
@@ -106,3 +106,32 @@ def test_other_keys_and_dates_are_not_mistaken_for_the_same_resource(raw):
 
     other_game = Response("boxscore", "2024020010", b'{"goals": 3}', T0 + timedelta(days=1))
     assert raw.record([other_game]).rows_written == 1
+
+
+def test_a_snapshot_keeps_reading_the_version_it_was_taken_at(raw):
+    raw.record(window(0, boxscore=b"A"))
+    snapshot = raw.snapshot()
+    raw.record(window(1, boxscore=b"B"))
+
+    window_of_day = (DAY, DAY + timedelta(days=1))
+    assert raw.newest_bodies(*window_of_day, snapshot).game_bodies[("boxscore", 2024020009)] == b"A"
+    assert raw.newest_bodies(*window_of_day).game_bodies[("boxscore", 2024020009)] == b"B"
+
+
+def test_a_window_reads_the_schedules_that_cover_it_and_only_its_own_games(raw):
+    week_before, day_after = DAY - timedelta(days=6), DAY + timedelta(days=1)
+    raw.record([
+        Response("schedule", week_before.isoformat(), b"covers DAY", T0, game_date=week_before),
+        Response("schedule", (DAY - timedelta(days=7)).isoformat(), b"ends before DAY", T0,
+                 game_date=DAY - timedelta(days=7)),
+        Response("schedule", DAY.isoformat(), b"starts on DAY", T0 + timedelta(hours=1)),
+        Response("boxscore", "1", b"game of DAY", T0),
+        Response("boxscore", "2", b"game of the day after", T0, game_date=day_after),
+        Response("boxscore", "3", b"not found", T0, status=404),
+    ])
+
+    stored = raw.newest_bodies(DAY, day_after)
+
+    assert stored.schedules == [b"starts on DAY", b"covers DAY"]  # newest fetch first
+    assert stored.game_bodies == {("boxscore", 1): b"game of DAY"}
+    assert raw.newest_bodies(DAY - timedelta(days=30), DAY - timedelta(days=20)) == StoredBodies([], {})
