@@ -3,8 +3,7 @@
 The schedule's start times come from the parsed schedule answers (``pipeline.schedule_entries``), which parse
 only the answers landed since the previous run, and the skaters' sums from running totals that take in only the
 player-game versions history gained since (``pipeline.skaters``): a run costs what the day changed, not the
-whole season. Both equal a full rebuild (tested); ``refresh_skaters(store, full=True)`` and
-``rebuild_schedule_entries`` force one.
+whole season. Both equal a full rebuild (tested); the ``full_rebuild`` config of each asset forces one.
 """
 
 from datetime import timedelta
@@ -14,7 +13,7 @@ import polars as pl
 
 from nhl_bronze.assets.schedule_landing import SCHEDULE_LANDING
 from nhl_bronze.derived.schedule import build_schedule, newest_entries
-from nhl_bronze.pipeline.schedule_entries import refresh_schedule_entries
+from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refresh_schedule_entries
 from nhl_bronze.pipeline.skaters import refresh_skaters
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
@@ -25,6 +24,13 @@ from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STAT
 class ScheduleConfig(dg.Config):
     upcoming_days: int = 7
     """Upcoming games are listed from yesterday (US Eastern) through today + upcoming_days."""
+    full_rebuild: bool = False
+    """Parse every stored schedule answer again instead of only those landed since the last run."""
+
+
+class SkatersConfig(dg.Config):
+    full_rebuild: bool = False
+    """Sum all of player history again instead of applying only the versions added since the last run."""
 
 
 def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame, **metadata) -> dg.MaterializeResult:
@@ -63,7 +69,7 @@ def bronze_schedule_2023_v2(
                                   "home_or_away": pl.String})
     )
     # Start times and upcoming games come from the schedule answers bronze_schedule_raw and staging landed.
-    refreshed = refresh_schedule_entries(store)
+    refreshed = rebuild_schedule_entries(store) if config.full_rebuild else refresh_schedule_entries(store)
     schedule = build_schedule(completed, newest_entries(refreshed.entries), upcoming_from, upcoming_through)
     return _replace_and_report(
         lakehouse,
@@ -83,13 +89,13 @@ def bronze_schedule_2023_v2(
     group_name="derived",
     kinds={"deltalake", "polars"},
 )
-def bronze_skaters_2023_v2(lakehouse: LakehouseResource) -> dg.MaterializeResult:
+def bronze_skaters_2023_v2(config: SkatersConfig, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     """Season sums per player, team, season and situation from the latest player-game rows in history; a player
     traded mid-season keeps one row per team. The roster index for upcoming games."""
     store = lakehouse.store()
     if not store.exists(PLAYER_GAME_STATS_HISTORY):
         raise dg.Failure(f"{PLAYER_GAME_STATS_HISTORY.name} does not exist yet: materialize history first")
-    refreshed = refresh_skaters(store)
+    refreshed = refresh_skaters(store, full=config.full_rebuild)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": refreshed.skaters.height,
