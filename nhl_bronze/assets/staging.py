@@ -17,6 +17,7 @@ PLAYER_STAGING_KEY = dg.AssetKey(PLAYER_GAME_STATS_STAGING.name)
 GAMES_STAGING_KEY = dg.AssetKey(GAMES_HISTORICAL_STAGING.name)
 STAGING_KEYS = {PLAYER_GAME_STATS_STAGING.name: PLAYER_STAGING_KEY, GAMES_HISTORICAL_STAGING.name: GAMES_STAGING_KEY}
 FAILED_GAMES = "failed_games"  # metadata key: "game <id> (<date>): <step> failed: <reason>", one per failed game
+ALL_GAMES_STAGED = "all_games_staged"  # the check whose metadata lists the failed games (read by history's check)
 LISTED = 200  # at most this many entries of a list go into metadata
 
 
@@ -46,7 +47,7 @@ LISTED = 200  # at most this many entries of a list go into metadata
     check_specs=[
         dg.AssetCheckSpec("boxscore_parity", asset=PLAYER_STAGING_KEY,
                           description="Per game, goals, shots on goal and hits equal the official boxscore."),
-        dg.AssetCheckSpec("all_games_staged", asset=PLAYER_STAGING_KEY,
+        dg.AssetCheckSpec(ALL_GAMES_STAGED, asset=PLAYER_STAGING_KEY,
                           description="Every final game of the window was fetched and parsed; a failed game keeps "
                           "its date's previous rows and is named here with its date and reason."),
         # Blocking: history is append-only, so a duplicated key or an off-contract column merged into it could
@@ -108,7 +109,7 @@ def staging_results(report: StagingReport):
                   "count": len(report.parity_mismatches)},
     )
     yield dg.AssetCheckResult(
-        asset_key=PLAYER_STAGING_KEY, check_name="all_games_staged", passed=not report.failures,
+        asset_key=PLAYER_STAGING_KEY, check_name=ALL_GAMES_STAGED, passed=not report.failures,
         severity=dg.AssetCheckSeverity.ERROR,
         description=report.failure_summary() or None,
         metadata={"failed_dates": dg.MetadataValue.json([str(day) for day in report.failed_dates]),

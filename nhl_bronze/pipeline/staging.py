@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
 
 import polars as pl
@@ -24,6 +24,7 @@ from nhl_bronze.domain.dates import chunk_window, contiguous_windows, in_window
 from nhl_bronze.pipeline.parse import ParsedGames, PendingParse, concat_parsed, game_parser
 from nhl_bronze.pipeline.report import StagingReport, TableState
 from nhl_bronze.pipeline.source import WindowSource
+from nhl_bronze.stats import GameFrames
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING, TableSpec
 
@@ -49,13 +50,13 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
     previous staging rows, and is listed in ``report.failures``; every other date is written.
     """
     report = StagingReport(source.name, start, end)
-    unwritten = _Unwritten(store, report)
     started = time.monotonic()
     chunks = list(chunk_window(start, end, CHUNK_DAYS))
-    with ThreadPoolExecutor(1, "prefetch") as prefetch, \
+    with ThreadPoolExecutor(1, "prefetch") as prefetch, ThreadPoolExecutor(1, "staging-writer") as writer, \
             game_parser(parse_workers, (end - start).days, MIN_POOLED_DAYS) as parser:
-        # One week more than there are workers is in flight, so the workers keep parsing while this thread
-        # writes; results are taken (and written) in date order. Only the fetch's facts are kept, not its bodies.
+        unwritten = _Unwritten(store, report, writer)
+        # One week more than there are workers is in flight; results are taken (and written) in date order.
+        # Only the fetch's facts are kept, not its bodies.
         in_flight: deque[tuple[date, date, list[GameFetchError], PendingParse, int]] = deque()
         games_parsed = 0
         upcoming = prefetch.submit(source.fetch, *chunks[0]) if chunks else None
@@ -78,21 +79,28 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
                         progress(f"staging {written_start}..{last}: dates {(last - start).days}/{(end - start).days}, "
                                  f"games {games_parsed}, api calls {report.api_calls} "
                                  f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
+        unwritten.wait()
     report.tables = {spec.name: _staged_table(store, spec, schema, start, end, unwritten.rows_written[spec.name])
                      for spec, schema in STAGING_TABLES}
     return report
 
 
 class _Unwritten:
-    """Consecutive parsed weeks not written yet, and what was written so far per table."""
+    """Consecutive parsed weeks not written yet, and what was written so far per table.
 
-    def __init__(self, store: DeltaStore, report: StagingReport):
-        self.store, self.report = store, report
+    Writes run in the ``writer`` thread (deltalake releases the GIL while it encodes and commits), so the main
+    thread goes on feeding the parse workers; one write at a time, in date order, and the next waits for the
+    previous one (at most one write's rows are held besides the buffer).
+    """
+
+    def __init__(self, store: DeltaStore, report: StagingReport, writer: Executor):
+        self.store, self.report, self.writer = store, report, writer
         self.rows_written = dict.fromkeys((spec.name for spec, _ in STAGING_TABLES), 0)
         self._start: date | None = None
         self._end: date | None = None
         self._parsed: list[ParsedGames] = []
         self._failed: set[date] = set()
+        self._writing: Future[None] | None = None
 
     @property
     def days(self) -> int:
@@ -107,21 +115,31 @@ class _Unwritten:
         self._parsed.append(parsed)
 
     def write(self) -> date | None:
-        """Write the good dates of the buffered weeks; returns the first date they covered."""
-        first = self._start
-        if first is None or self._end is None:
+        """Start writing the good dates of the buffered weeks; returns the first date they cover."""
+        first, end = self._start, self._end
+        if first is None or end is None:
             return first
-        frames = concat_parsed(self._parsed).frames
+        frames, failed = concat_parsed(self._parsed).frames, self._failed
+        self._start = self._end = None
+        self._parsed, self._failed = [], set()
+        self.wait()
+        self._writing = self.writer.submit(self._write, frames, first, end, failed)
+        return first
+
+    def wait(self) -> None:
+        """Wait for the write in progress (its error, if any, is raised here)."""
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
+
+    def _write(self, frames: GameFrames, start: date, end: date, failed: set[date]) -> None:
         # Re-running is safe: each write replaces exactly its own dates. Dates with a failed game keep what
         # staging already holds for them, so a partial date is never written.
-        for good_start, good_end in contiguous_windows(first, self._end, self._failed):
+        for good_start, good_end in contiguous_windows(start, end, failed):
             for spec, frame in ((PLAYER_GAME_STATS_STAGING, frames.players), (GAMES_HISTORICAL_STAGING, frames.teams)):
                 within = frame.filter(in_window(good_start, good_end))
                 self.store.overwrite_window(spec, within, good_start, good_end)
                 self.rows_written[spec.name] += within.height
-        self._start = self._end = None
-        self._parsed, self._failed = [], set()
-        return first
 
 
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,
