@@ -41,7 +41,7 @@ MIN_RETENTION_HOURS = 24
 # History (partitioned by season) is compacted into files sorted by game date of about this size: two weeks of a
 # regular season (~20 kB per game of player rows, ~3 kB of team rows), so a season is tens of files and a daily
 # merge or a re-merge reads one or two of them whatever the size of history (issue 12, benchmarks 4 and 6).
-SORT_MEMORY_BYTES = 256 * 1024 * 1024
+SORT_MEMORY_BYTES = 1024 * 1024 * 1024
 SORTED_FILE_BYTES = {PLAYER_GAME_STATS_HISTORY.name: 2 * 1024 * 1024, GAMES_HISTORICAL_HISTORY.name: 512 * 1024}
 
 
@@ -192,21 +192,34 @@ def _compact(table: DeltaTable, partitions: set[tuple[object, ...]], sorted_file
     columns = list(table.metadata().partition_columns)
     if not columns:
         return table.optimize.compact()
+    if sorted_file_bytes is not None:
+        return _sorted_compaction(table, columns, partitions, sorted_file_bytes)
     # One IN filter per partition column selects a superset of the wanted partitions when there are several
     # columns; compacting an extra partition is harmless (same rows, fewer files).
     filters = [
         (column, "in", sorted({str(partition[i]) for partition in partitions}))
         for i, column in enumerate(columns)
     ]
-    if sorted_file_bytes is not None:
-        # Rewritten in game-date order into files of a few weeks each: every file's logged gameDate and gameId
-        # ranges are narrow, so a merge (literal date predicate) and its version lookup (gameId statistics) open
-        # the few files of their dates, not the season's whole file.
-        # The sort spills to disk beyond SORT_MEMORY_BYTES: a season of 470k player rows peaked at 680 MB without
-        # the bound, 420 MB with it, in the same time.
-        return table.optimize.z_order([GAME_DATE_COLUMN], partition_filters=filters,
-                                     target_size=sorted_file_bytes, max_spill_size=SORT_MEMORY_BYTES)
     return table.optimize.compact(partition_filters=filters)
+
+
+def _sorted_compaction(table: DeltaTable, columns: list[str], partitions: set[tuple[object, ...]],
+                       sorted_file_bytes: int) -> dict:
+    """Each partition rewritten in game-date order into files of about ``sorted_file_bytes``: every file's logged
+    gameDate and gameId ranges are narrow, so a merge (literal date predicate) and its version lookup (gameId
+    statistics) open the few files of their dates, not the season's whole file.
+
+    One partition per OPTIMIZE (the sort's memory is one season's, never history's), bounded by
+    ``SORT_MEMORY_BYTES`` beyond which it spills to disk (a season of 470k player rows peaked at 680 MB alone;
+    the bound must leave room for merging the spilled runs: 256 MB failed on such a season)."""
+    totals: dict[str, int] = {}
+    for partition in sorted(partitions, key=str):
+        filters = [(column, "=", str(partition[i])) for i, column in enumerate(columns)]
+        metrics = table.optimize.z_order([GAME_DATE_COLUMN], partition_filters=filters,
+                                         target_size=sorted_file_bytes, max_spill_size=SORT_MEMORY_BYTES)
+        for name in ("partitionsOptimized", "numFilesRemoved", "numFilesAdded"):
+            totals[name] = totals.get(name, 0) + int(metrics.get(name, 0))
+    return totals
 
 
 def _live_files(table: DeltaTable) -> dict[str, tuple[object, ...]]:
