@@ -38,7 +38,7 @@ from nhl_bronze.domain.games import schedule_games_by_date
 
 T = TypeVar("T")
 # Connections per httpx pool (see ``Requester``): small enough that a pool's per-request scans stay cheap.
-CONNECTIONS_PER_POOL = 8
+CONNECTIONS_PER_POOL = 4
 OnResponse = Callable[[RawResponse], None]
 
 
