@@ -11,6 +11,7 @@ from nhl_bronze.derived.schedule import build_schedule, newest_entries, schedule
 from nhl_bronze.pipeline.schedule import stored_schedule_bodies
 from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refresh_schedule_entries
 from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES, SCHEDULE_ENTRIES
 
@@ -116,3 +117,22 @@ def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
     assert refreshed.rebuilt and refreshed.answers_parsed == 3
     assert newest_entries(refreshed.entries).sort("GAME_ID").equals(full_parse(store))
     assert newest_entries(refreshed.entries)["GAME_ID"].sort().to_list() == [1, 2, 3]
+
+
+def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_answer(tmp_path):
+    store = DeltaStore(tmp_path)
+    raw = RawResponseStore(store)
+    raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
+    refresh_schedule_entries(store)
+    raw.record([answer("2024-10-07", 1, [("2024-10-08", [game(1, "2024-10-08T23:30:00Z")])])])
+    landed = DeltaTable(store.uri(RAW_API_RESPONSES)).get_add_actions(flatten=True).column("path").to_pylist()
+    maintain_table(store, RAW_API_RESPONSES)  # the two answers' files compacted into one
+    # A vacuum past the retention deletes the compacted-away files, which the landing commit still lists
+    for path in landed:
+        (tmp_path / RAW_API_RESPONSES.name / path).unlink()
+
+    refreshed = refresh_schedule_entries(store)
+
+    assert refreshed.rebuilt
+    assert newest_entries(refreshed.entries).sort("GAME_ID").equals(full_parse(store))
+    assert newest_entries(refreshed.entries)["startTimeUTC"].to_list() == ["2024-10-08T23:30:00Z"]
