@@ -74,14 +74,12 @@ def apply_changes(totals: pl.DataFrame, removed: pl.DataFrame, added: pl.DataFra
         .join(plus, on=GROUP, how="full", coalesce=True, suffix="_in")
     )
     # Each total: old - removed + added (a side without the group contributes nothing).
-    sums = [
-        (pl.col(c).fill_null(0) - pl.col(f"{c}_out").fill_null(0) + pl.col(f"{c}_in").fill_null(0)).alias(c)
-        for c in (*SUMS.values(), "rows")
-    ]
+    def net(column: str) -> pl.Expr:
+        return pl.col(column).fill_null(0) - pl.col(f"{column}_out").fill_null(0) + pl.col(f"{column}_in").fill_null(0)
+
     picks, unknown = [], pl.lit(False)
     for column in ("name", "position"):
-        old_date, out_date, in_date = pl.col(f"{column}_date"), pl.col(f"{column}_date_out"), pl.col(
-            f"{column}_date_in")
+        old_date, out_date, in_date = (pl.col(f"{column}_date{side}") for side in ("", "_out", "_in"))
         # The group's source row was taken out (nothing later was) and no added row is at least as recent.
         lost = out_date.is_not_null() & (old_date.is_null() | (out_date >= old_date))
         added_wins = in_date.is_not_null() & (old_date.is_null() | (in_date >= old_date))
@@ -90,9 +88,8 @@ def apply_changes(totals: pl.DataFrame, removed: pl.DataFrame, added: pl.DataFra
             pl.when(added_wins).then(pl.col(f"{column}_in")).otherwise(pl.col(column)).alias(column),
             pl.when(added_wins).then(in_date).otherwise(old_date).alias(f"{column}_date"),
         ]
-    updated = joined.with_columns(*sums, *picks, (unknown & (pl.col("rows").fill_null(0)
-                                                             - pl.col("rows_out").fill_null(0)
-                                                             + pl.col("rows_in").fill_null(0) > 0)).alias("_unknown"))
+    updated = joined.with_columns(*(net(c).alias(c) for c in (*SUMS.values(), "rows")), *picks,
+                                  (unknown & (net("rows") > 0)).alias("_unknown"))
     if updated["_unknown"].any():
         return None
     return updated.filter(pl.col("rows") > 0).select(list(TOTALS_SCHEMA.names())).cast(dict(TOTALS_SCHEMA))

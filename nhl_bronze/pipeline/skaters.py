@@ -12,6 +12,7 @@ commits since, or when a superseded row was where a player's name or position ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 from polars.exceptions import ComputeError
@@ -21,6 +22,9 @@ from nhl_bronze.storage.changes import files_added_since
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import GAME_ID, VERSION, latest_versions, versions_of_games
 from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY, SKATER_TOTALS, SKATERS
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
 
 HISTORY_VERSION = "history_version"  # the player history version the totals reflect
 COLUMNS = ["playerId", "playerTeam", "season", "situation", GAME_ID, "gameDate", "name", "position", "icetime",
@@ -59,7 +63,8 @@ def refresh_skaters(store: DeltaStore, full: bool = False) -> SkatersRefresh:
     return SkatersRefresh(skaters, version, games, rebuilt)
 
 
-def _updated(store: DeltaStore, history, totals: pl.DataFrame, added: list[str]) -> tuple[pl.DataFrame | None, int]:
+def _updated(store: DeltaStore, history: DeltaTable, totals: pl.DataFrame,
+             added: list[str]) -> tuple[pl.DataFrame | None, int]:
     """The totals with the versions added in ``added`` files in place of those they superseded; None when a
     superseded row held a name or position no added row replaces."""
     if not added:
