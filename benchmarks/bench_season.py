@@ -10,6 +10,9 @@ synthetic league in-process (``SimulatedNhlApiResource``, today = D, rate limit 
 kept for the whole season. Every ``--maintenance-every`` days the ``bronze_maintenance_job`` runs on the same
 instance (so it compacts only what the week touched; retention 168 h). After every day (untimed) the script
 records per table: live data files and bytes, Delta log files and bytes, and everything the table folder holds.
+Each run's steps are timed in wall and in CPU seconds (the process CPU clock read as each step ends: on a shared
+machine the CPU figures are the ones to compare); the headline is the median daily run of the last week / first
+week, with the per-step medians that explain it.
 
 Raw store growth without the hash dedupe is measured exactly, outside the timed runs: every response the day's
 run offered the raw store is landed again, after the run, into a second raw store with ``dedupe_bodies`` off.
