@@ -7,15 +7,20 @@ Public API (other modules rely on it exactly)::
     )
 
 Module map (one concern each): ``clock`` (MM:SS), ``situations`` (strength-state rule), ``danger`` (shot
-danger on normalised coordinates), ``roster`` (who plays for whom) and, in ``batch``: ``extract`` (the
-per-game JSON walk into flat rows, with validation), ``events`` (credited side and indicators),
-``timeline`` (situation segments), ``ice_time``, ``on_ice``, ``individual``, ``teams`` / ``players``
-(the two tables), ``rollup`` (``all`` rows, shares), ``compute`` (the plan), ``api`` (entry points).
-Column definitions: ``docs/DATA_DICTIONARY.md``.
+danger on normalised coordinates), ``roster`` (who plays for whom), ``shifts`` (the shift rules, per game) and,
+in ``batch``: ``walk`` (a batch -> flat frames + failures), ``guard`` (decoding bodies, errors naming the game),
+``decode`` / ``plays`` / ``shift_charts`` (typed msgspec decoding and the vectorised event and shift rules),
+``event_stage`` / ``chart_stage`` (vectorised path, flagged games walked one by one), ``extract`` (the per-game
+JSON walk, the reference), ``events`` (credited side and indicators), ``timeline`` (situation segments),
+``ice_time``, ``on_ice``, ``individual``, ``teams`` / ``players`` (the two tables), ``rollup`` (``all`` rows,
+shares), ``compute`` (the plan), ``api`` (entry points). Column definitions: ``docs/DATA_DICTIONARY.md``.
 
-Only the JSON walk is per-game Python; everything else is one polars plan over all games of a batch
-(a per-game plan would be dominated by the overhead of ~100 tiny joins). ``compute_game_frames`` is a
-batch of one: call ``compute_batch``/``compute_many`` with many games when throughput matters.
+Bodies may be dicts or JSON bytes. Only the game header (roster, teams) is read per game in Python; plays and
+shift charts are decoded by strictly typed decoders and turned into rows for the whole batch with polars; a
+game the vectorised path cannot read exactly like the per-game walk is walked (same rows, same error). Then one
+polars plan computes all games of the batch (a per-game plan would be dominated by the overhead of ~100 tiny
+joins). ``compute_game_frames`` is a batch of one: call ``compute_batch``/``compute_many`` with many games when
+throughput matters.
 """
 
 from nhl_bronze.stats.batch.api import BatchResult, compute_batch, compute_game_frames, compute_many, is_countable_game
