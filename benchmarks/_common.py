@@ -121,10 +121,11 @@ class RssSampler:
     """Samples this process's resident memory (and its child processes', e.g. parse workers) in a thread.
 
     ``peak_between(t0, t1)`` answers "how much memory did this phase take" for phases known by wall-clock
-    timestamps (Dagster step start/end events), which VmHWM alone (one number for the run) cannot.
+    timestamps (Dagster step start/end events), which VmHWM alone (one number for the run) cannot. Every 0.5 s:
+    reading the children of each thread from /proc is work in the measured process (~1% of it at 0.2 s).
     """
 
-    def __init__(self, interval_s: float = 0.2) -> None:
+    def __init__(self, interval_s: float = 0.5) -> None:
         import threading
 
         self.interval_s = interval_s
