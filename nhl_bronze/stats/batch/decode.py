@@ -79,7 +79,7 @@ class _Name(TypedDict, total=False):
     default: Any
 
 
-class _RosterSpot(TypedDict, total=False):
+class RosterSpot(TypedDict, total=False):  # read by roster.build_context exactly as json.loads gives it
     playerId: Any
     teamId: Any
     positionCode: Any
@@ -89,7 +89,7 @@ class _RosterSpot(TypedDict, total=False):
 
 class _PlayByPlay(TypedDict, total=False):
     id: Any
-    rosterSpots: list[_RosterSpot]
+    rosterSpots: list[RosterSpot]
     plays: list[_Play]
 
 

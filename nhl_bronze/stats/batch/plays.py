@@ -19,6 +19,7 @@ import msgspec
 import polars as pl
 from msgspec.structs import astuple
 
+from nhl_bronze.stats.batch.decode import RosterSpot
 from nhl_bronze.stats.batch.extract import BLOCKED, EVENT_FIELDS, GOAL, TEAMMATE_BLOCKED
 from nhl_bronze.stats.clock import clock_seconds_expr
 from nhl_bronze.stats.situations import AWAY, HOME
@@ -61,21 +62,9 @@ class _Play(msgspec.Struct):
     details: _Details | None = None
 
 
-class _Name(TypedDict, total=False):
-    default: Any
-
-
-class _RosterSpot(TypedDict, total=False):  # read by roster.build_context exactly as json.loads gives it
-    playerId: Any
-    teamId: Any
-    positionCode: Any
-    firstName: _Name | None
-    lastName: _Name | None
-
-
 class _PlayByPlay(TypedDict, total=False):
     id: Any
-    rosterSpots: list[_RosterSpot]
+    rosterSpots: list[RosterSpot]
     plays: list[_Play]
 
 
