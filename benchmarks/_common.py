@@ -5,6 +5,7 @@ Not a benchmark itself. Every script prints ``machine_report()`` and a results t
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -234,6 +235,25 @@ def closed_port_url() -> str:
 
 
 # -- Dagster runs ------------------------------------------------------------------------------------------------
+
+
+def add_planned_events_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dagster-default-planned-events", action="store_true",
+                        help="leave DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS unset: creating the run then logs "
+                        "one 'materialization planned' event per date and asset (~25 s for three seasons) instead of "
+                        "one per asset, the setting deploy/ and the README recommend")
+
+
+def apply_planned_events_option(args: argparse.Namespace) -> str:
+    """Sets the variable in this process (the one that creates the run) as deploy/ does, unless asked not to;
+    returns a line for the results table."""
+    from nhl_bronze.settings import SUBSET_PLANNED_EVENTS
+
+    if args.dagster_default_planned_events:
+        os.environ.pop(SUBSET_PLANNED_EVENTS, None)
+        return "one per date and asset (Dagster's default)"
+    os.environ[SUBSET_PLANNED_EVENTS] = "true"
+    return "one per asset for the range (deploy/ setting)"
 
 
 def quiet_dagster() -> None:

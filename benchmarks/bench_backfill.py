@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_WORK_DIR,
     RssSampler,
+    add_planned_events_option,
+    apply_planned_events_option,
     dir_size_mb,
     fmt_s,
     load_average,
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the simulator renders every answer per request (its CPU then competes with the run)")
     parser.add_argument("--rss-log", type=Path, default=None,
                         help="write the RSS samples (unix time, pipeline MB, child processes MB) as CSV here")
+    add_planned_events_option(parser)
     args = parser.parse_args(argv)
     if args.fetch_only:
         return fetch_only(args)
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
 
+    planned_events = apply_planned_events_option(args)
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
     from nhl_bronze.resources.clock import ClockResource
@@ -129,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("run", "SUCCESS" if run.success else "FAILED"),
         ("range", f"{args.start} .. {args.end}"),
+        ("planned events", planned_events),
         ("rate limit / in flight / latency", f"{args.rate_limit:g}/s / {args.in_flight} / {args.latency_ms:g} ms"),
         ("wall time (bronze_job, in-process)", fmt_s(run.wall_s)),
         ("  staging step", fmt_s(staging_s)),
@@ -189,7 +194,7 @@ PHASES = {
 def outside_steps_s(run) -> float:
     """Wall time of the run not spent between its first step's start and its last step's end. It grows with the
     range: creating a run logs Dagster's "planned" events per partition and asset/check (~25 s of a 1,004-day
-    range on a shared machine; ~8 s with DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true, measured)."""
+    range on a quiet machine with --dagster-default-planned-events; ~8 s with the deploy/ setting)."""
     if not run.step_windows:
         return float("nan")
     first = min(start for start, _ in run.step_windows.values())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import shutil
 import sys
 from datetime import date, timedelta
@@ -23,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_WORK_DIR,
+    add_planned_events_option,
+    apply_planned_events_option,
     closed_port_url,
     fmt_s,
     load_average,
@@ -62,16 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parse-workers", type=int, default=0,
                         help="processes parsing games (0 = one per available core, 1 = in-process)")
     parser.add_argument("--profile", type=Path, default=None)
-    parser.add_argument("--subset-planned-events", action="store_true",
-                        help="set DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS: one 'materialization planned' event "
-                        "per asset for the range instead of one per date and asset (Dagster's option; a failed run's "
-                        "dates then show as missing, not failed, in the UI)")
+    add_planned_events_option(parser)
     args = parser.parse_args(argv)
     if not args.source_data_dir.is_dir():
         parser.error(f"{args.source_data_dir} does not exist: run benchmarks/bench_backfill.py first")
 
-    if args.subset_planned_events:
-        os.environ["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] = "true"
+    planned_events = apply_planned_events_option(args)
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
     from nhl_bronze.resources.clock import ClockResource
@@ -113,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         ("run", "SUCCESS" if run.success else "FAILED"),
         ("range", f"{args.start} .. {args.end}"),
         ("parse workers", IngestResource(parse_workers=args.parse_workers).workers()),
-        ("planned events", "one per asset (partition subset)" if args.subset_planned_events
-         else "one per date and asset (Dagster's default)"),
+        ("planned events", planned_events),
         ("wall time (target < 180 s)", fmt_s(run.wall_s)),
         ("step times", steps),
         ("games rebuilt", games),

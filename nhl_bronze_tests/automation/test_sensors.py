@@ -11,7 +11,7 @@ from nhl_bronze.automation.sensors import (
     failure_summary,
     final_games_sensor,
 )
-from nhl_bronze.settings import AutomationSettings
+from nhl_bronze.settings import SUBSET_PLANNED_EVENTS, AutomationSettings
 from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, resources
 
@@ -82,7 +82,12 @@ def test_a_date_missing_from_one_history_table_only_is_requested(data_dir):
     assert request.tags["nhl_bronze/missing_games"] == "2024020009"
 
 
-def test_a_recent_date_whose_run_failed_is_requested_again_with_the_same_games(data_dir):
+@pytest.mark.parametrize("subset_planned_events", [False, True], ids=["dagster-default", "deploy-setting"])
+def test_a_recent_date_whose_run_failed_is_requested_again_with_the_same_games(data_dir, monkeypatch,
+                                                                               subset_planned_events):
+    # deploy/ sets SUBSET_PLANNED_EVENTS, so Dagster no longer marks a failed run's dates failed: the sensor
+    # must not depend on that status.
+    monkeypatch.setenv(SUBSET_PLANNED_EVENTS, "true" if subset_planned_events else "false")
     instance = dg.DagsterInstance.ephemeral()
     first = evaluate(data_dir, instance=instance)
     [request] = [r for r in first.run_requests if r.partition_key == "2024-10-09"]
@@ -93,6 +98,9 @@ def test_a_recent_date_whose_run_failed_is_requested_again_with_the_same_games(d
     failed = materialize_day(STAGING_AND_HISTORY, data_dir, "2024-10-09", raise_on_error=False, instance=instance,
                              tags=request.tags, api={"failing_game": 2024020009})
     assert not failed.success
+    planned = instance.all_logs(failed.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    ranges = [entry.dagster_event.event_specific_data.partitions_subset for entry in planned]
+    assert planned and all((subset is not None) == subset_planned_events for subset in ranges)
 
     retry = evaluate(data_dir, first.cursor, instance=instance)
     [again] = [r for r in retry.run_requests if r.partition_key == "2024-10-09"]

@@ -12,6 +12,7 @@ import subprocess
 import dagster as dg
 import yaml
 
+from nhl_bronze.settings import SUBSET_PLANNED_EVENTS
 from nhl_bronze_tests.deploy.support import DEPLOY_DAGSTER_YAML, DEPLOY_DIR
 from nhl_bronze_tests.e2e_support import REPO_ROOT, dagster_command, tail
 
@@ -29,6 +30,12 @@ CHART_DAEMON = {
     "resources", "checkDbReadyInitContainer", "livenessProbe", "readinessProbe", "startupProbe", "annotations",
     "runMonitoring", "runRetries", "sensors", "schedules", "backfills", "schedulerName", "logFormat",
     "volumeMounts", "volumes", "initContainerResources", "extraContainers", "extraPrependedInitContainers",
+}
+CHART_WEBSERVER = {
+    "dbStatementTimeout", "dbPoolRecycle", "logLevel", "schedulerName", "volumeMounts", "volumes", "pathPrefix",
+    "replicaCount", "image", "nameOverride", "service", "workspace", "env", "envConfigMaps", "envSecrets",
+    "deploymentLabels", "labels", "nodeSelector", "affinity", "tolerations", "podSecurityContext", "securityContext",
+    "resources", "readinessProbe", "livenessProbe", "startupProbe", "annotations", "enableReadOnly",
 }
 CHART_QUEUED_COORDINATOR = {"maxConcurrentRuns", "tagConcurrencyLimits", "dequeueIntervalSeconds",
                             "dequeueNumWorkers", "dequeueUseThreads", "blockOpConcurrencyLimitedRuns"}
@@ -66,6 +73,8 @@ def test_compose_services_get_everything_the_instance_and_the_tables_need():
     for name in ("code", "init", "webserver", "daemon"):
         environment = compose["services"][name]["environment"]
         assert wanted <= set(environment), f"service {name} lacks {sorted(wanted - set(environment))}"
+    for name in ("webserver", "daemon"):  # the processes that create runs
+        assert compose["services"][name]["environment"][SUBSET_PLANNED_EVENTS] == "true"
     assert compose["services"]["code"]["build"]["dockerfile"] == "deploy/Dockerfile"
     workspace = _load("workspace.yaml")["load_from"][0]["grpc_server"]
     assert workspace["host"] == "code"
@@ -92,6 +101,9 @@ def test_helm_values_use_only_the_charts_keys_and_one_run_per_pod():
     values = _load("helm/values.yaml")
     assert set(values) <= CHART_TOP_LEVEL, set(values) - CHART_TOP_LEVEL
     assert set(values["dagsterDaemon"]) <= CHART_DAEMON
+    assert set(values["dagsterWebserver"]) <= CHART_WEBSERVER
+    for creates_runs in ("dagsterWebserver", "dagsterDaemon"):
+        assert {"name": SUBSET_PLANNED_EVENTS, "value": "true"} in values[creates_runs]["env"], creates_runs
     coordinator = values["dagsterDaemon"]["runCoordinator"]
     assert coordinator["type"] == "QueuedRunCoordinator"
     assert set(coordinator["config"]["queuedRunCoordinator"]) <= CHART_QUEUED_COORDINATOR
