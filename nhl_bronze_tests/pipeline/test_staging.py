@@ -1,12 +1,13 @@
 """``stage_window`` and ``merge_window`` without Dagster: the recorded real games in, Delta tables out."""
 
+import os
 from datetime import date
 
 import polars as pl
 import pytest
 
 from nhl_bronze.pipeline.history import NothingStagedError, merge_window
-from nhl_bronze.pipeline.parse import GameParser, parse_games
+from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, parse_games
 from nhl_bronze.pipeline.source import ApiSource, RawStoreSource
 from nhl_bronze.pipeline.staging import stage_window
 from nhl_bronze.storage.delta import DeltaStore
@@ -93,6 +94,22 @@ def test_pooled_parts_are_concatenated_in_input_order(tmp_path):
     assert pooled.frames.teams.equals(alone.frames.teams)
     assert pl.Series(pooled.frames.teams["gameId"]).unique(maintain_order=True).to_list() == [
         2024020001, 2024020009, 2024020022]
+
+
+@pytest.mark.parametrize("user_setting", [None, "2"])
+def test_pool_workers_run_one_polars_thread_each_unless_the_user_chose(monkeypatch, user_setting):
+    if user_setting is None:
+        monkeypatch.delenv(POLARS_THREADS, raising=False)
+    else:
+        monkeypatch.setenv(POLARS_THREADS, user_setting)
+    parser = GameParser(2)
+    try:
+        sizes = {parser._pool.submit(pl.thread_pool_size).result() for _ in range(4)}
+    finally:
+        parser.close()
+
+    assert sizes == {int(user_setting or 1)}
+    assert os.environ.get(POLARS_THREADS) == user_setting  # this process's environment as it was
 
 
 def test_parsed_weeks_are_written_four_weeks_at_a_time(tmp_path):
