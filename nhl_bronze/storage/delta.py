@@ -110,25 +110,26 @@ class DeltaStore:
         refuse_if_protected(spec, "overwrite")
         predicate = window_predicate(start, end)
 
-        def write() -> None:
-            if frame.is_empty():
-                if self.exists(spec):
-                    self.table(spec).delete(predicate)
-                else:
+        def write() -> int:
+            # One snapshot per attempt serves the write and the version it reports: a long rebuild overwrites
+            # staging ~70 times and each open replays a growing log. A retried attempt opens a fresh one.
+            table = self.table(spec) if self.exists(spec) else None
+            if table is None:
+                if frame.is_empty():
                     self.create_table(spec, frame)
-                return
-            write_deltalake(
-                self.uri(spec),
-                frame,
-                mode="overwrite",
-                predicate=predicate if self.exists(spec) else None,
-                partition_by=list(spec.partition_by) or None,
-                schema_mode="merge",
-                storage_options=self.storage_options,
-            )
+                else:
+                    write_deltalake(self.uri(spec), frame, mode="overwrite", partition_by=list(spec.partition_by)
+                                    or None, schema_mode="merge", storage_options=self.storage_options)
+                return self.version(spec) or 0
+            if frame.is_empty():
+                table.delete(predicate)
+            else:
+                write_deltalake(table, frame, mode="overwrite", predicate=predicate,
+                                partition_by=list(spec.partition_by) or None, schema_mode="merge",
+                                storage_options=self.storage_options)
+            return table.version()  # the write advanced this snapshot to its own commit
 
-        retry_commit(write)
-        return WriteResult(spec.name, "overwrite_window", frame.height, self.version(spec) or 0)
+        return WriteResult(spec.name, "overwrite_window", frame.height, retry_commit(write))
 
     # -- protected tables: append only -------------------------------------------------------------------------
 
