@@ -86,12 +86,14 @@ def audit_protected(store: DeltaStore) -> list[AuditReport]:
     return [audit_table(store, spec) for spec in ALL_TABLES if spec.protected]
 
 
-def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False) -> AuditReport:
+def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False,
+                snapshot: DeltaTable | None = None) -> AuditReport:
     """Audit one table: the commits since its last clean audit (all of them when ``full``) and its current
-    snapshot. Never raises for a tampered table: the report lists the problems."""
-    if not store.exists(spec):
+    snapshot, or the already opened ``snapshot`` a writer is about to commit on. Never raises for a tampered
+    table: the report lists the problems."""
+    if snapshot is None and not store.exists(spec):
         return AuditReport(spec.name, None)
-    table = store.table(spec)
+    table = snapshot if snapshot is not None else store.table(spec)
     current = table.version()
     first = 0 if full else _first_unaudited_version(store, spec, table)
     report = AuditReport(spec.name, current, first)
@@ -115,9 +117,12 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False) -> Audit
     return report
 
 
-def require_untampered(store: DeltaStore, spec: TableSpec) -> int | None:
-    """The blocking check before every write to a protected table: the version audited clean, or raise."""
-    report = audit_table(store, spec)
+def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:
+    """The blocking check before every write to a protected table: the version audited clean, or raise.
+
+    A writer passes the snapshot it commits on: the audit then covers exactly the state the commit builds on
+    (anything committed after it makes the commit conflict and the retry audit again)."""
+    report = audit_table(store, spec, snapshot=snapshot)
     if not report.ok:
         raise HistoryTamperedError(report)
     return report.version

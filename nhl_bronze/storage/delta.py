@@ -138,25 +138,27 @@ class DeltaStore:
             return WriteResult(spec.name, "append", 0, self.version(spec) or 0)
         properties = WriterProperties(compression="ZSTD", compression_level=6) if compress else None
 
-        def write() -> None:
+        def write() -> int:
             # A protected table is audited before every write: appending to a tampered table would bury the
-            # damage under new versions. The commit records the version audited clean.
-            stamp = audit_stamp(require_untampered(self, spec)) if spec.protected else None
+            # damage under new versions. The audit judges the very snapshot the append commits on, and the
+            # commit records the version audited clean.
+            table = self.table(spec) if self.exists(spec) else None
+            stamp = audit_stamp(require_untampered(self, spec, table)) if spec.protected and table is not None else None
             write_deltalake(
-                self.uri(spec),
+                table if table is not None else self.uri(spec),
                 frame,
                 mode="append",
                 commit_properties=stamp,
                 # An existing table keeps the layout it was created with (a layout change is a migration).
-                partition_by=None if self.exists(spec) else list(spec.partition_by) or None,
+                partition_by=None if table is not None else list(spec.partition_by) or None,
                 configuration=APPEND_ONLY if spec.protected else None,
                 schema_mode="merge",
                 writer_properties=properties,
                 storage_options=self.storage_options,
             )
+            return table.version() if table is not None else self.version(spec) or 0
 
-        retry_commit(write)
-        return WriteResult(spec.name, "append", frame.height, self.version(spec) or 0)
+        return WriteResult(spec.name, "append", frame.height, retry_commit(write))
 
     # -- derived: full rebuild ---------------------------------------------------------------------------------
 

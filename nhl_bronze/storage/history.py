@@ -88,19 +88,19 @@ def merge_new_versions(
     key = list(spec.key)
 
     def merge() -> tuple[int, int, int]:
-        exists = store.exists(spec)
-        audited = require_untampered(store, spec) if exists else None  # blocking: never write on top of damage
         # The Delta log is opened once per attempt (re-opening it is what grows with the table's history), and
         # before the staged rows are read: whatever commits after this snapshot makes this commit fail and
-        # the retry read both again.
-        table = store.table(spec) if exists else None
+        # the retry read both again. The audit judges this same snapshot: blocking, never write on top of damage.
+        table = store.table(spec) if store.exists(spec) else None
+        audited = require_untampered(store, spec, table) if table is not None else None
         staged = read_staged()
         if staged is None:  # nothing staged yet: nothing to merge
             return 0, 0, store.version(spec) or 0
         if table is None:
             store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                            ingested_at))
-            audited, table = require_untampered(store, spec), store.table(spec)
+            table = store.table(spec)
+            audited = require_untampered(store, spec, table)
         # The latest stored rows of the staged games, whole: rows equal value for value are unchanged without
         # hashing them (``storage.unchanged``); only the rest are hashed and judged by the hash rule.
         stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
