@@ -242,18 +242,26 @@ def add_planned_events_option(parser: argparse.ArgumentParser) -> None:
                         help="leave DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS unset: creating the run then logs "
                         "one 'materialization planned' event per date and asset (~25 s for three seasons) instead of "
                         "one per asset, the setting deploy/ and the README recommend")
+    parser.add_argument("--no-event-batches", action="store_true",
+                        help="leave DAGSTER_EVENT_BATCH_SIZE unset (deploy/ sets it; only the PostgreSQL event log "
+                        "writes batches, see --instance)")
 
 
 def apply_planned_events_option(args: argparse.Namespace) -> str:
-    """Sets the variable in this process (the one that creates the run) as deploy/ does, unless asked not to;
-    returns a line for the results table."""
-    from nhl_bronze.settings import SUBSET_PLANNED_EVENTS
+    """Sets Dagster's instance variables in this process (the one that creates and executes the run) as deploy/
+    does, unless asked not to; returns a line for the results table."""
+    from nhl_bronze.settings import DEPLOY_EVENT_BATCH_SIZE, EVENT_BATCH_SIZE, SUBSET_PLANNED_EVENTS
 
+    if args.no_event_batches:
+        os.environ.pop(EVENT_BATCH_SIZE, None)
+    else:
+        os.environ[EVENT_BATCH_SIZE] = DEPLOY_EVENT_BATCH_SIZE
+    batches = f"event batches of {os.environ.get(EVENT_BATCH_SIZE, 'none (unset)')}"
     if args.dagster_default_planned_events:
         os.environ.pop(SUBSET_PLANNED_EVENTS, None)
-        return "one per date and asset (Dagster's default)"
+        return f"one per date and asset (Dagster's default); {batches}"
     os.environ[SUBSET_PLANNED_EVENTS] = "true"
-    return "one per asset for the range (deploy/ setting)"
+    return f"one per asset for the range (deploy/ setting); {batches}"
 
 
 def quiet_dagster() -> None:
@@ -300,15 +308,50 @@ def summarize(result, wall_s: float, instance=None) -> RunSummary:
     return RunSummary(result.success, wall_s, steps, metadata, windows)
 
 
-def run_bronze_job(tags: dict[str, str], resources: dict, job_name: str = "bronze_job", definitions=None
-                   ) -> RunSummary:
-    """``bronze_job`` (staging -> history -> derived) in-process, in-process executor, ephemeral instance."""
+def add_instance_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--instance", choices=("ephemeral", "postgres"), default="ephemeral",
+                        help="where the run's events are recorded: an in-memory instance (default), or "
+                        "deploy/dagster.yaml on a PostgreSQL server started for the benchmark (initdb into a temp "
+                        "dir, fsync off; needs the deploy extra and the postgresql server binaries)")
+
+
+@contextlib.contextmanager
+def bench_instance(kind: str = "ephemeral") -> Iterator:
+    """The Dagster instance a benchmark run records to (see ``add_instance_option``)."""
+    import dagster as dg
+
+    if kind == "ephemeral":
+        yield dg.DagsterInstance.ephemeral()
+        return
+    import shutil
+    import tempfile
+
+    repo = Path(__file__).resolve().parent.parent
+    if str(repo) not in sys.path:  # the test package's PostgreSQL helper, from a checkout
+        sys.path.append(str(repo))
+    from nhl_bronze_tests.infra.postgres import running_postgres
+
+    with running_postgres() as server, tempfile.TemporaryDirectory(prefix="nhl_bench_home_") as home:
+        os.environ.update(server.create_database("bench").dagster_environment())
+        shutil.copy(repo / "deploy" / "dagster.yaml", Path(home) / "dagster.yaml")
+        with dg.DagsterInstance.from_config(home) as instance:
+            yield instance
+
+
+def instance_description(kind: str) -> str:
+    return "ephemeral (in memory)" if kind == "ephemeral" else "PostgreSQL on loopback, deploy/dagster.yaml"
+
+
+def run_bronze_job(tags: dict[str, str], resources: dict, job_name: str = "bronze_job", definitions=None,
+                   instance=None) -> RunSummary:
+    """``bronze_job`` (staging -> history -> derived) in-process, in-process executor, on ``instance``
+    (default: an ephemeral one)."""
     import dagster as dg
 
     if definitions is None:
         from nhl_bronze.definitions import defs as definitions
     job = definitions.resolve_job_def(job_name)
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance or dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
     result = job.execute_in_process(
         instance=instance, tags=tags, resources=resources, raise_on_error=False,

@@ -22,10 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_WORK_DIR,
+    add_instance_option,
     add_planned_events_option,
     apply_planned_events_option,
+    bench_instance,
     closed_port_url,
     fmt_s,
+    instance_description,
     load_average,
     machine_report,
     peak_rss_mb,
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="processes parsing games (0 = one per available core, 1 = in-process)")
     parser.add_argument("--profile", type=Path, default=None)
     add_planned_events_option(parser)
+    add_instance_option(parser)
     args = parser.parse_args(argv)
     if not args.source_data_dir.is_dir():
         parser.error(f"{args.source_data_dir} does not exist: run benchmarks/bench_backfill.py first")
@@ -97,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    run = run_bronze_job(partition_range_tags(args.start.isoformat(), args.end.isoformat()), resources)
+    with bench_instance(args.instance) as instance:
+        run = run_bronze_job(partition_range_tags(args.start.isoformat(), args.end.isoformat()), resources,
+                             instance=instance)
     if profiler:
         profiler.disable()
 
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         ("range", f"{args.start} .. {args.end}"),
         ("parse workers", IngestResource(parse_workers=args.parse_workers).workers()),
         ("planned events", planned_events),
+        ("Dagster instance", instance_description(args.instance)),
         ("wall time (target < 180 s)", fmt_s(run.wall_s)),
         ("step times", steps),
         ("games rebuilt", games),

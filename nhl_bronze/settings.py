@@ -47,6 +47,11 @@ BACKFILL_DAYS_PER_RUN = "NHL_BRONZE_BACKFILL_DAYS_PER_RUN"
 # the UI. Nothing here reads Dagster's failed status: the sensors compare the stored schedule with history, and
 # the run-failure sensor names each failed date. deploy/ and the benchmarks set it; see README.
 SUBSET_PLANNED_EVENTS = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+# Dagster's own variable, read by the process that executes a run: a step over N dates records N materializations
+# per asset; with a batch size the PostgreSQL event log stores them in multi-row inserts instead of one
+# round of statements each (other storages store them one by one either way). deploy/ sets it.
+EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
+DEPLOY_EVENT_BATCH_SIZE = "1000"
 
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_DAILY_CRON = "0 10 * * *"  # 10:00 UTC: early morning in North America, after the night's games

@@ -12,7 +12,7 @@ import subprocess
 import dagster as dg
 import yaml
 
-from nhl_bronze.settings import SUBSET_PLANNED_EVENTS
+from nhl_bronze.settings import DEPLOY_EVENT_BATCH_SIZE, EVENT_BATCH_SIZE, SUBSET_PLANNED_EVENTS
 from nhl_bronze_tests.deploy.support import DEPLOY_DAGSTER_YAML, DEPLOY_DIR
 from nhl_bronze_tests.e2e_support import REPO_ROOT, dagster_command, tail
 
@@ -75,6 +75,8 @@ def test_compose_services_get_everything_the_instance_and_the_tables_need():
         assert wanted <= set(environment), f"service {name} lacks {sorted(wanted - set(environment))}"
     for name in ("webserver", "daemon"):  # the processes that create runs
         assert compose["services"][name]["environment"][SUBSET_PLANNED_EVENTS] == "true"
+    # the code server, whose subprocesses execute the runs
+    assert compose["services"]["code"]["environment"][EVENT_BATCH_SIZE] == DEPLOY_EVENT_BATCH_SIZE
     assert compose["services"]["code"]["build"]["dockerfile"] == "deploy/Dockerfile"
     workspace = _load("workspace.yaml")["load_from"][0]["grpc_server"]
     assert workspace["host"] == "code"
@@ -114,6 +116,9 @@ def test_helm_values_use_only_the_charts_keys_and_one_run_per_pod():
     for deployment in values["dagster-user-deployments"]["deployments"]:
         assert set(deployment) <= CHART_USER_DEPLOYMENT, set(deployment) - CHART_USER_DEPLOYMENT
         assert deployment["codeServerArgs"] == ["-m", "nhl_bronze.definitions"]
+        # launched runs get the deployment's environment
+        assert {"name": EVENT_BATCH_SIZE, "value": DEPLOY_EVENT_BATCH_SIZE} in deployment["env"]
+        assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}
     # One process per run inside the run's pod: the code location's executor is in-process.
     from nhl_bronze.definitions import defs
 
