@@ -35,10 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_WORK_DIR,
     RssSampler,
+    add_instance_option,
     add_planned_events_option,
     apply_planned_events_option,
+    bench_instance,
     dir_size_mb,
     fmt_s,
+    instance_description,
     load_average,
     machine_report,
     peak_rss_mb,
@@ -79,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-log", type=Path, default=None,
                         help="write the RSS samples (unix time, pipeline MB, child processes MB) as CSV here")
     add_planned_events_option(parser)
+    add_instance_option(parser)
     args = parser.parse_args(argv)
     if args.fetch_only:
         return fetch_only(args)
@@ -113,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        run = run_bronze_job(tags, resources)
+        with bench_instance(args.instance) as instance:
+            run = run_bronze_job(tags, resources, instance=instance)
         if profiler:
             profiler.disable()
     peak_mb = peak_rss_mb()
@@ -134,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         ("run", "SUCCESS" if run.success else "FAILED"),
         ("range", f"{args.start} .. {args.end}"),
         ("planned events", planned_events),
+        ("Dagster instance", instance_description(args.instance)),
         ("rate limit / in flight / latency", f"{args.rate_limit:g}/s / {args.in_flight} / {args.latency_ms:g} ms"),
         ("wall time (bronze_job, in-process)", fmt_s(run.wall_s)),
         ("  staging step", fmt_s(staging_s)),
