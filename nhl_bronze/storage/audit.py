@@ -120,8 +120,8 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False,
 def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:
     """The blocking check before every write to a protected table: the version audited clean, or raise.
 
-    A writer passes the snapshot it commits on: the audit then covers exactly the state the commit builds on
-    (anything committed after it makes the commit conflict and the retry audit again)."""
+    A writer passes the snapshot it commits on, so only the write itself separates audit and commit; whatever
+    lands in between is read by the next audit (the commit's stamp names the version audited clean)."""
     report = audit_table(store, spec, snapshot=snapshot)
     if not report.ok:
         raise HistoryTamperedError(report)

@@ -90,7 +90,7 @@ def merge_new_versions(
     def merge() -> tuple[int, int, int]:
         # The Delta log is opened once per attempt (re-opening it is what grows with the table's history), and
         # before the staged rows are read: whatever commits after this snapshot makes this commit fail and
-        # the retry read both again. The audit judges this same snapshot: blocking, never write on top of damage.
+        # the retry read both again. The audit judges this same snapshot (blocking: never write on top of damage).
         table = store.table(spec) if store.exists(spec) else None
         audited = require_untampered(store, spec, table) if table is not None else None
         staged = read_staged()
