@@ -237,7 +237,7 @@ def closed_port_url() -> str:
 # -- Dagster runs ------------------------------------------------------------------------------------------------
 
 
-def add_planned_events_option(parser: argparse.ArgumentParser) -> None:
+def add_instance_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dagster-default-planned-events", action="store_true",
                         help="leave DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS unset: creating the run then logs "
                         "one 'materialization planned' event per date and asset (~25 s for three seasons) instead of "
@@ -247,7 +247,7 @@ def add_planned_events_option(parser: argparse.ArgumentParser) -> None:
                         "writes batches, see --instance)")
 
 
-def apply_planned_events_option(args: argparse.Namespace) -> str:
+def apply_instance_settings(args: argparse.Namespace) -> str:
     """Sets Dagster's instance variables in this process (the one that creates and executes the run) as deploy/
     does, unless asked not to; returns a line for the results table."""
     from nhl_bronze.settings import DEPLOY_EVENT_BATCH_SIZE, EVENT_BATCH_SIZE, SUBSET_PLANNED_EVENTS

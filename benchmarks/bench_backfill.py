@@ -36,8 +36,8 @@ from _common import (
     DEFAULT_WORK_DIR,
     RssSampler,
     add_instance_option,
-    add_planned_events_option,
-    apply_planned_events_option,
+    add_instance_settings_options,
+    apply_instance_settings,
     bench_instance,
     dir_size_mb,
     fmt_s,
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the simulator renders every answer per request (its CPU then competes with the run)")
     parser.add_argument("--rss-log", type=Path, default=None,
                         help="write the RSS samples (unix time, pipeline MB, child processes MB) as CSV here")
-    add_planned_events_option(parser)
+    add_instance_settings_options(parser)
     add_instance_option(parser)
     args = parser.parse_args(argv)
     if args.fetch_only:
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
 
-    planned_events = apply_planned_events_option(args)
+    instance_settings = apply_instance_settings(args)
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
     from nhl_bronze.resources.clock import ClockResource
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("run", "SUCCESS" if run.success else "FAILED"),
         ("range", f"{args.start} .. {args.end}"),
-        ("planned events", planned_events),
+        ("Dagster instance settings", instance_settings),
         ("Dagster instance", instance_description(args.instance)),
         ("rate limit / in flight / latency", f"{args.rate_limit:g}/s / {args.in_flight} / {args.latency_ms:g} ms"),
         ("wall time (bronze_job, in-process)", fmt_s(run.wall_s)),

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_WORK_DIR,
     add_instance_option,
-    add_planned_events_option,
-    apply_planned_events_option,
+    add_instance_settings_options,
+    apply_instance_settings,
     bench_instance,
     closed_port_url,
     fmt_s,
@@ -66,13 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parse-workers", type=int, default=0,
                         help="processes parsing games (0 = one per available core, 1 = in-process)")
     parser.add_argument("--profile", type=Path, default=None)
-    add_planned_events_option(parser)
+    add_instance_settings_options(parser)
     add_instance_option(parser)
     args = parser.parse_args(argv)
     if not args.source_data_dir.is_dir():
         parser.error(f"{args.source_data_dir} does not exist: run benchmarks/bench_backfill.py first")
 
-    planned_events = apply_planned_events_option(args)
+    instance_settings = apply_instance_settings(args)
     quiet_dagster()
     from nhl_bronze.automation.jobs import partition_range_tags
     from nhl_bronze.resources.clock import ClockResource
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         ("run", "SUCCESS" if run.success else "FAILED"),
         ("range", f"{args.start} .. {args.end}"),
         ("parse workers", IngestResource(parse_workers=args.parse_workers).workers()),
-        ("planned events", planned_events),
+        ("Dagster instance settings", instance_settings),
         ("Dagster instance", instance_description(args.instance)),
         ("wall time (target < 180 s)", fmt_s(run.wall_s)),
         ("step times", steps),

@@ -54,8 +54,13 @@ class DeltaStore:
     def exists(self, spec: TableSpec) -> bool:
         return DeltaTable.is_deltatable(self.uri(spec), storage_options=self.storage_options)
 
+    def table_if_exists(self, spec: TableSpec) -> DeltaTable | None:
+        """The current snapshot, or None before the table's first commit."""
+        return self.table(spec) if self.exists(spec) else None
+
     def version(self, spec: TableSpec) -> int | None:
-        return self.table(spec).version() if self.exists(spec) else None
+        table = self.table_if_exists(spec)
+        return table.version() if table is not None else None
 
     def row_count(self, spec: TableSpec) -> int:
         """Rows in the current version, from the log's per-file statistics (no data file is read)."""
@@ -113,7 +118,7 @@ class DeltaStore:
         def write() -> int:
             # One snapshot per attempt serves the write and the version it reports: a long rebuild overwrites
             # staging ~70 times and each open replays a growing log. A retried attempt opens a fresh one.
-            table = self.table(spec) if self.exists(spec) else None
+            table = self.table_if_exists(spec)
             if table is None:
                 if frame.is_empty():
                     self.create_table(spec, frame)
@@ -142,7 +147,7 @@ class DeltaStore:
             # A protected table is audited before every write: appending to a tampered table would bury the
             # damage under new versions. The audit judges the very snapshot the append commits on, and the
             # commit records the version audited clean.
-            table = self.table(spec) if self.exists(spec) else None
+            table = self.table_if_exists(spec)
             stamp = audit_stamp(require_untampered(self, spec, table)) if spec.protected and table is not None else None
             write_deltalake(
                 table if table is not None else self.uri(spec),

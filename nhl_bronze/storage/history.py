@@ -91,11 +91,11 @@ def merge_new_versions(
         # The Delta log is opened once per attempt (re-opening it is what grows with the table's history), and
         # before the staged rows are read: whatever commits after this snapshot makes this commit fail and
         # the retry read both again. The audit judges this same snapshot (blocking: never write on top of damage).
-        table = store.table(spec) if store.exists(spec) else None
+        table = store.table_if_exists(spec)
         audited = require_untampered(store, spec, table) if table is not None else None
         staged = read_staged()
         if staged is None:  # nothing staged yet: nothing to merge
-            return 0, 0, store.version(spec) or 0
+            return 0, 0, table.version() if table is not None else 0
         if table is None:
             store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                            ingested_at))
