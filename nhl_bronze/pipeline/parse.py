@@ -16,11 +16,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
 import polars as pl
 
 from nhl_bronze.client.errors import GameFetchError
-from nhl_bronze.client.window import FetchedGame
+from nhl_bronze.client.window import FetchedGame, WindowFetch
 from nhl_bronze.stats import GameFrames, GameInput, GameParseError, compute_batch
 from nhl_bronze.stats.batch.guard import decoded_body
 from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
@@ -56,6 +58,18 @@ def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
             failures.append(_failure(game, "boxscore parity", error))
     frames = _without_games(result.frames, {f.game_id for f in failures} - failed_ids)
     return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams))
+
+
+class WindowReader(Protocol):
+    """A picklable source of windows that a worker reads itself (``source.RawWindowReader``)."""
+
+    def fetch(self, start: date, end: date) -> WindowFetch: ...
+
+
+def fetch_and_parse(reader: WindowReader, start: date, end: date) -> tuple[WindowFetch, ParsedGames]:
+    """Read a window and parse its games here (in a worker): only its rows and facts go back, not its bodies."""
+    window = reader.fetch(start, end)
+    return window.without_bodies(), parse_games(window.games)
 
 
 def _failure(game: FetchedGame, step: str, error: Exception) -> GameFetchError:
@@ -118,6 +132,16 @@ class GameParser:
             self._set_polars_threads = POLARS_THREADS not in os.environ
             os.environ.setdefault(POLARS_THREADS, WORKER_POLARS_THREADS)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    @property
+    def pooled(self) -> bool:
+        return self._pool is not None
+
+    def submit_window(self, reader: WindowReader, start: date, end: date) -> Future[tuple[WindowFetch, ParsedGames]]:
+        """Start reading and parsing a window in one worker (``pooled`` parsers only)."""
+        if self._pool is None:
+            raise RuntimeError("submit_window needs a process pool: parse in-process with fetch + submit")
+        return self._pool.submit(fetch_and_parse, reader, start, end)
 
     def submit(self, games: Sequence[FetchedGame]) -> PendingParse:
         """Start parsing ``games``: in-process now, or split across the pool's workers."""

@@ -6,9 +6,11 @@ from stored bodies gives exactly the staging rows the API fetch gave, with zero 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 from nhl_bronze.client.session import NhlApiSession, OnResponse
 from nhl_bronze.client.window import GameBodies, RawResponse, WindowFetch, window_fetch_from_bodies
 from nhl_bronze.domain.dates import window_dates
+from nhl_bronze.pipeline.parse import WindowReader
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
+from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
 if TYPE_CHECKING:
     from deltalake import DeltaTable
@@ -35,6 +40,10 @@ class WindowSource(Protocol):
     name: str
 
     def fetch(self, start: date, end: date) -> WindowFetch: ...
+
+    def reader(self) -> WindowReader | None:
+        """A picklable reader for parse workers to fetch windows themselves, or None (fetched here only)."""
+        ...
 
 
 class ApiSource:
@@ -65,6 +74,9 @@ class ApiSource:
     def api_calls(self) -> int:
         return self._session.stats.api_calls if self._session is not None else 0
 
+    def reader(self) -> None:
+        return None  # one session, its rate limit and the landing of every body stay in this process
+
     def close(self) -> None:
         if self._session_context is not None:
             self._session_context.__exit__(None, None, None)
@@ -91,22 +103,27 @@ class ApiSource:
 class RawStoreSource:
     """Rebuilds windows from the newest stored bodies: zero API calls.
 
-    Every window is read from the snapshot of the raw store taken at the first fetch: a rebuild of three seasons
-    opens the log once instead of once per week, and reads one consistent version (nothing lands during a
-    rebuild: it makes no API call).
+    Every window is read from the snapshot of the raw store taken at the first fetch (or given): a rebuild of
+    three seasons opens the log once instead of once per week, and reads one consistent version (nothing lands
+    during a rebuild: it makes no API call).
     """
 
     name = StagingSource.RAW.value
     api_calls = 0
 
-    def __init__(self, raw_store: RawResponseStore):
+    def __init__(self, raw_store: RawResponseStore, snapshot: DeltaTable | None = None):
         self.raw_store = raw_store
-        self._snapshot: DeltaTable | None = None
+        self._snapshot = snapshot
+
+    def reader(self) -> RawWindowReader:
+        """What a parse worker needs to read windows of this source's snapshot itself (see ``RawWindowReader``)."""
+        snapshot = self._taken_snapshot()
+        store = self.raw_store.store
+        return RawWindowReader(store.root, tuple(sorted((store.storage_options or {}).items())),
+                               snapshot.version() if snapshot is not None else None)
 
     def fetch(self, start: date, end: date) -> WindowFetch:
-        if self._snapshot is None:
-            self._snapshot = self.raw_store.snapshot()
-        stored = self.raw_store.newest_bodies(start, end, self._snapshot)
+        stored = self.raw_store.newest_bodies(start, end, self._taken_snapshot())
         bodies: dict[int, dict[str, bytes]] = {}
         for (endpoint, game_id), body in stored.game_bodies.items():
             # Every game body stays JSON bytes until it is parsed (``parse.parse_games``): in a process pool the
@@ -121,6 +138,11 @@ class RawStoreSource:
             },
         )
 
+    def _taken_snapshot(self) -> DeltaTable | None:
+        if self._snapshot is None:
+            self._snapshot = self.raw_store.snapshot()
+        return self._snapshot
+
     def close(self) -> None:
         pass
 
@@ -129,3 +151,27 @@ class RawStoreSource:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class RawWindowReader:
+    """One version of the raw store, as a small picklable value: a parse worker reads its own windows with it.
+
+    A rebuild's bodies (~0.45 MB a game, ~1.9 GB for three seasons) then never pass through the pipeline process:
+    it neither reads them out of the store nor pickles them down a pipe to the worker that decodes them.
+    """
+
+    root: str
+    storage_options: tuple[tuple[str, str], ...]  # a tuple, not a dict: the reader is a cache key
+    version: int | None  # None: the store was empty
+
+    def fetch(self, start: date, end: date) -> WindowFetch:
+        return _source_of(self).fetch(start, end)
+
+
+@functools.lru_cache(maxsize=2)
+def _source_of(reader: RawWindowReader) -> RawStoreSource:
+    # Once per process and version: a worker reads ~75 windows of a three-season rebuild from one log replay.
+    raw_store = RawResponseStore(DeltaStore(reader.root, dict(reader.storage_options) or None))
+    snapshot = None if reader.version is None else raw_store.store.table(RAW_API_RESPONSES, reader.version)
+    return RawStoreSource(raw_store, snapshot)

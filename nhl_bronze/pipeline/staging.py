@@ -12,21 +12,26 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from nhl_bronze.client.errors import GameFetchError
+from nhl_bronze.client.window import WindowFetch
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.domain.dates import chunk_window, contiguous_windows, in_window
-from nhl_bronze.pipeline.parse import ParsedGames, PendingParse, concat_parsed, game_parser
+from nhl_bronze.pipeline.parse import GameParser, ParsedGames, concat_parsed, game_parser
 from nhl_bronze.pipeline.report import StagingReport, TableState
 from nhl_bronze.pipeline.source import WindowSource
 from nhl_bronze.stats import GameFrames
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING, TableSpec
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
 
 CHUNK_DAYS = 7
 # Parsed weeks are written together, up to this many days per write: each overwrite is a Delta commit that
@@ -52,37 +57,56 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
     report = StagingReport(source.name, start, end)
     started = time.monotonic()
     chunks = list(chunk_window(start, end, CHUNK_DAYS))
-    with ThreadPoolExecutor(1, "prefetch") as prefetch, ThreadPoolExecutor(1, "staging-writer") as writer, \
+    with ThreadPoolExecutor(1, "staging-writer") as writer, \
             game_parser(parse_workers, (end - start).days, MIN_POOLED_DAYS) as parser:
         unwritten = _Unwritten(store, report, writer)
-        # One week more than there are workers is in flight; results are taken (and written) in date order.
-        # Only the fetch's facts are kept, not its bodies.
-        in_flight: deque[tuple[date, date, list[GameFetchError], PendingParse, int]] = deque()
         games_parsed = 0
-        upcoming = prefetch.submit(source.fetch, *chunks[0]) if chunks else None
-        for index, (chunk_start, chunk_end) in enumerate(chunks):
-            window = upcoming.result()
-            if index + 1 < len(chunks):
-                upcoming = prefetch.submit(source.fetch, *chunks[index + 1])
+        for index, (chunk_start, chunk_end, window, parsed) in enumerate(_parsed_chunks(source, parser, chunks)):
             report.add_fetch(window)
-            in_flight.append((chunk_start, chunk_end, window.failures, parser.submit(window.games), len(window.games)))
-            del window
-            last_chunk = index + 1 == len(chunks)
-            while in_flight and (len(in_flight) > parser.workers or last_chunk):
-                first, last, fetch_failures, pending, games = in_flight.popleft()
-                unwritten.add(first, last, fetch_failures, pending.result())
-                games_parsed += games
-                if unwritten.days >= WRITE_DAYS or (not in_flight and last_chunk):
-                    written_start = unwritten.write()
-                    if progress is not None:
-                        elapsed = time.monotonic() - started
-                        progress(f"staging {written_start}..{last}: dates {(last - start).days}/{(end - start).days}, "
-                                 f"games {games_parsed}, api calls {report.api_calls} "
-                                 f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
+            unwritten.add(chunk_start, chunk_end, window.failures, parsed)
+            games_parsed += len(window.games)
+            if unwritten.days >= WRITE_DAYS or index + 1 == len(chunks):
+                written_start = unwritten.write()
+                if progress is not None:
+                    elapsed = time.monotonic() - started
+                    progress(f"staging {written_start}..{chunk_end}: dates {(chunk_end - start).days}/"
+                             f"{(end - start).days}, games {games_parsed}, api calls {report.api_calls} "
+                             f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
         unwritten.wait()
     report.tables = {spec.name: _staged_table(store, spec, schema, start, end, unwritten.rows_written[spec.name])
                      for spec, schema in STAGING_TABLES}
     return report
+
+
+ParsedChunk = tuple[date, date, WindowFetch, ParsedGames]  # (start, end, the fetch without its bodies, its rows)
+
+
+def _parsed_chunks(source: WindowSource, parser: GameParser, chunks: list[tuple[date, date]]) -> Iterator[ParsedChunk]:
+    """Every chunk fetched and parsed, in date order, with one chunk more in flight than there are workers.
+
+    A source a worker can read itself (the raw store) is read in the workers, beside the parsing: the bodies never
+    enter this process. Otherwise (the API) the next chunk is fetched in a thread while this one is parsed, so a
+    long backfill costs about max(fetching, parsing), not their sum; only each fetch's facts are kept here once
+    its games went to be parsed, not its bodies.
+    """
+    reader = source.reader() if parser.pooled else None
+    in_flight: deque[tuple[date, date, Callable[[], tuple[WindowFetch, ParsedGames]]]] = deque()
+    with ThreadPoolExecutor(1, "prefetch") as prefetch:
+        upcoming = prefetch.submit(source.fetch, *chunks[0]) if chunks and reader is None else None
+        for index, (chunk_start, chunk_end) in enumerate(chunks):
+            if reader is not None:
+                in_flight.append((chunk_start, chunk_end, parser.submit_window(reader, chunk_start, chunk_end).result))
+            else:
+                window = upcoming.result()
+                if index + 1 < len(chunks):
+                    upcoming = prefetch.submit(source.fetch, *chunks[index + 1])
+                facts, pending = window.without_bodies(), parser.submit(window.games)
+                del window
+                in_flight.append((chunk_start, chunk_end, lambda f=facts, p=pending: (f, p.result())))
+            last_chunk = index + 1 == len(chunks)
+            while in_flight and (len(in_flight) > parser.workers or last_chunk):
+                first, last, result = in_flight.popleft()
+                yield first, last, *result()
 
 
 class _Unwritten:
@@ -101,6 +125,7 @@ class _Unwritten:
         self._parsed: list[ParsedGames] = []
         self._failed: set[date] = set()
         self._writing: Future[None] | None = None
+        self._snapshots: dict[str, DeltaTable] = {}
 
     @property
     def days(self) -> int:
@@ -138,8 +163,10 @@ class _Unwritten:
         for good_start, good_end in contiguous_windows(start, end, failed):
             for spec, frame in ((PLAYER_GAME_STATS_STAGING, frames.players), (GAMES_HISTORICAL_STAGING, frames.teams)):
                 within = frame.filter(in_window(good_start, good_end))
-                self.store.overwrite_window(spec, within, good_start, good_end)
+                self.store.overwrite_window(spec, within, good_start, good_end, self._snapshots.get(spec.name))
                 self.rows_written[spec.name] += within.height
+                if spec.name not in self._snapshots:  # opened once, then written through by every later write
+                    self._snapshots[spec.name] = self.store.table(spec)
 
 
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,

@@ -1,8 +1,11 @@
-"""How ``merge_window`` cuts a long window: by staged rows, not by days."""
+"""How ``merge_window`` cuts a long window (by staged rows, not by days) and reads each cut."""
 
 from datetime import date
 
-from nhl_bronze.pipeline.history import merge_chunks
+from nhl_bronze.pipeline.history import merge_chunks, staged_rows
+from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING
+from nhl_bronze_tests.storage.rows import D1, D2, team_rows
 
 OCT = {20241001: 30, 20241002: 30, 20241004: 50, 20241005: 80, 20241006: 10}
 
@@ -21,3 +24,12 @@ def test_a_window_of_few_rows_is_one_chunk_and_an_empty_window_none():
     assert merge_chunks(date(2024, 10, 1), date(2024, 10, 8), OCT, 1_000) == [(date(2024, 10, 1), date(2024, 10, 8))]
     assert merge_chunks(date(2024, 10, 9), date(2024, 10, 12), OCT, 70) == [(date(2024, 10, 9), date(2024, 10, 12))]
     assert merge_chunks(date(2024, 10, 9), date(2024, 10, 9), OCT, 70) == []
+
+
+def test_each_cut_reads_staging_as_it_is_now_not_as_the_merge_first_opened_it(tmp_path):
+    store = DeltaStore(tmp_path)
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
+    staged = store.table(GAMES_HISTORICAL_STAGING)  # opened once when the merge starts
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 7), D1, D2)  # staging rebuilt meanwhile
+
+    assert staged_rows(store, staged, D1, D2)["gameId"].unique().to_list() == [7]

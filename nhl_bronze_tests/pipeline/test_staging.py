@@ -1,11 +1,13 @@
 """``stage_window`` and ``merge_window`` without Dagster: the recorded real games in, Delta tables out."""
 
 import os
-from datetime import date
+import pickle
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
 
+from nhl_bronze.client.window import RawResponse
 from nhl_bronze.pipeline.history import NothingStagedError, merge_window
 from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, parse_games
 from nhl_bronze.pipeline.source import ApiSource, RawStoreSource
@@ -78,6 +80,38 @@ def test_the_process_pool_writes_exactly_what_in_process_parsing_writes(tmp_path
         key = [c for c in KEY if c in spec.key] + ([] if "playerId" in spec.key else ["team"])
         expected = in_process.scan(spec).collect().sort(key)
         assert pooled.scan(spec).collect().sort(key).equals(expected), spec.name
+
+
+def test_a_worker_reads_its_window_from_the_raw_store_version_it_was_given(tmp_path):
+    """What a pooled rebuild sends a worker is a few hundred bytes naming a version of the raw store, not the
+    bodies; the worker reads that version, so a body landed later does not change the run's rebuild."""
+    store = DeltaStore(tmp_path)
+    with api_source(store) as source:
+        fetched = source.fetch(START, END)
+    raw_store = RawResponseStore(store)
+    reader = RawStoreSource(raw_store).reader()
+    game = fetched.games[0]
+    raw_store.record([RawResponse("boxscore", str(game.game_id), game.game_date, "http://recorded", 200,
+                                  datetime.now(UTC), b'{"corrected": true}')])
+
+    assert len(pickle.dumps(reader)) < 500
+    read_by_worker = reader.fetch(START, END)
+    assert [(g.game_id, g.boxscore) for g in read_by_worker.games] == [(g.game_id, g.boxscore) for g in fetched.games]
+    assert RawStoreSource(raw_store).fetch(START, END).games[0].boxscore == b'{"corrected": true}'
+
+
+def test_a_window_without_its_bodies_keeps_every_fact_the_report_reads(tmp_path):
+    with api_source(DeltaStore(tmp_path)) as source:
+        window = source.fetch(START, END)
+    facts = window.without_bodies()
+
+    def described(fetch):
+        return [(g.game_id, g.game_date, g.schedule_game, g.shift_chart_status) for g in fetch.games]
+
+    assert described(facts) == described(window) and len(facts.games) == 3
+    assert {(g.play_by_play, g.boxscore, g.shift_chart) for g in facts.games} == {(b"", b"", b"")}
+    assert (facts.dates, facts.pending, facts.skipped, facts.failures) == (
+        window.dates, window.pending, window.skipped, window.failures)
 
 
 def test_pooled_parts_are_concatenated_in_input_order(tmp_path):

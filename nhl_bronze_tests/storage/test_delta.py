@@ -38,6 +38,19 @@ def test_overwrite_window_rejects_rows_outside_the_window(store):
     assert store.scan(GAMES_HISTORICAL_STAGING).collect()["gameId"].to_list() == [1, 1]
 
 
+def test_overwrite_window_through_an_earlier_snapshot_keeps_what_others_committed_since(store):
+    """A run writes staging window after window through one snapshot; a commit another writer made in between
+    (here: another date's window) is read before the write, kept, and counted in the version reported."""
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
+    snapshot = store.table(GAMES_HISTORICAL_STAGING)  # version 0
+    DeltaStore(store.root).overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)  # version 1
+
+    result = store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 3), D1, D2, snapshot)
+
+    assert (result.table_version, store.version(GAMES_HISTORICAL_STAGING)) == (2, 2)
+    assert sorted(store.scan(GAMES_HISTORICAL_STAGING).collect()["gameId"].unique()) == [2, 3]
+
+
 def test_history_refuses_overwrite_and_replace_through_the_store(store):
     merge_new_versions(store, GAMES_HISTORICAL_HISTORY, lambda: team_rows(D1, 1), D1, D2, "run-1", NOW)
     with pytest.raises(ProtectedTableError):
