@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import polars as pl
@@ -66,9 +66,17 @@ class WindowReader(Protocol):
     def fetch(self, start: date, end: date) -> WindowFetch: ...
 
 
+class WindowReadError(RuntimeError):
+    """A worker could not read its window; the message names the dates and the reader (never its credentials)."""
+
+
 def fetch_and_parse(reader: WindowReader, start: date, end: date) -> tuple[WindowFetch, ParsedGames]:
     """Read a window and parse its games here (in a worker): only its rows and facts go back, not its bodies."""
-    window = reader.fetch(start, end)
+    try:
+        window = reader.fetch(start, end)
+    except Exception as error:  # crosses the process boundary as its message: say which window and store
+        raise WindowReadError(f"reading game dates {start}..{end - timedelta(days=1)} from {reader!r} failed: "
+                              f"{error}") from error
     return window.without_bodies(), parse_games(window.games)
 
 

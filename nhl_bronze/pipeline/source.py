@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -162,7 +162,8 @@ class RawWindowReader:
     """
 
     root: str
-    storage_options: tuple[tuple[str, str], ...]  # a tuple, not a dict: the reader is a cache key
+    # a tuple, not a dict: the reader is a cache key; never in its repr (credentials)
+    storage_options: tuple[tuple[str, str], ...] = field(repr=False)
     version: int | None  # None: the store was empty
 
     def fetch(self, start: date, end: date) -> WindowFetch:

@@ -18,7 +18,7 @@ from nhl_bronze.pipeline.source import StagingSource
 from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.nhl_api import NhlApiResource
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, PLAYER_GAME_STATS_STAGING
 from nhl_bronze_tests.support import ALL_ASSETS, STAGING_AND_HISTORY, materialize_range
 
 pytestmark = pytest.mark.slow  # a moto server and whole-graph runs
@@ -61,13 +61,15 @@ def test_the_whole_graph_runs_on_s3_and_a_raw_rebuild_makes_no_api_call(lake, s3
     assert not [event for event in result.all_events if secret in str(event)]
 
     # Rebuild from the raw bodies stored in S3, with an API that cannot answer (nothing listens on port 9):
-    # the run succeeds, so it made no call, and history gains nothing because nothing changed.
+    # the run succeeds, so it made no call, and history gains nothing because nothing changed. Two parse workers:
+    # each reads its week from the bucket itself, with the store's options and the variables it inherited.
     history_rows = {spec.name: store.row_count(spec) for spec in HISTORY}
     offline = {"nhl_api": NhlApiResource(web_api_url="http://127.0.0.1:9/v1", stats_api_url="http://127.0.0.1:9/s",
                                          max_retries=0, timeout_seconds=1),
-               "ingest": IngestResource(source=StagingSource.RAW, parse_workers=1)}
+               "ingest": IngestResource(source=StagingSource.RAW, parse_workers=2)}
     rebuilt = materialize_range(STAGING_AND_HISTORY, lake, FIRST, LAST, resources=offline)
     assert rebuilt.success
+    assert set(store.scan(PLAYER_GAME_STATS_STAGING).collect()["gameId"].unique().to_list()) == GAMES
     assert {spec.name: store.row_count(spec) for spec in HISTORY} == history_rows
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from nhl_bronze.client.window import RawResponse
 from nhl_bronze.pipeline.history import NothingStagedError, merge_window
-from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, parse_games
-from nhl_bronze.pipeline.source import ApiSource, RawStoreSource
+from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, WindowReadError, fetch_and_parse, parse_games
+from nhl_bronze.pipeline.source import ApiSource, RawStoreSource, RawWindowReader
 from nhl_bronze.pipeline.staging import stage_window
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
@@ -98,6 +98,18 @@ def test_a_worker_reads_its_window_from_the_raw_store_version_it_was_given(tmp_p
     read_by_worker = reader.fetch(START, END)
     assert [(g.game_id, g.boxscore) for g in read_by_worker.games] == [(g.game_id, g.boxscore) for g in fetched.games]
     assert RawStoreSource(raw_store).fetch(START, END).games[0].boxscore == b'{"corrected": true}'
+
+
+def test_a_window_a_worker_cannot_read_fails_naming_its_dates_and_store(tmp_path):
+    store = DeltaStore(tmp_path)
+    with api_source(store) as source:
+        source.fetch(START, END)
+    missing_version = RawWindowReader(str(tmp_path), (("aws_secret_access_key", "hidden"),), version=99)
+
+    named = r"2024-10-03\.\.2024-10-16 from RawWindowReader\(root=.*version=99\)"
+    with pytest.raises(WindowReadError, match=named) as raised:
+        fetch_and_parse(missing_version, START, END)
+    assert "hidden" not in str(raised.value)
 
 
 def test_a_window_without_its_bodies_keeps_every_fact_the_report_reads(tmp_path):
