@@ -7,8 +7,9 @@ every sensor that costs a tick; turn it on in the UI next to the ``daily`` sched
 
 Dagster 1.13 marks these builders as superseded by ``FreshnessPolicy``; they stay because a policy judges the
 asset's newest materialization of any partition, so a backfill of old dates would make a table look fresh
-while yesterday is missing. These checks ask for the partition that is due. ``bronze_job`` selects them too
-(they target its history assets), so each run ends by saying whether the due date is now in history.
+while yesterday is missing. These checks ask for the partition that is due. ``bronze_job`` does not select them
+(``automation.jobs``): a run over other dates does not answer that question, the daily run ends before the
+deadline, and a range run would record one planned row per date for each check.
 """
 
 from __future__ import annotations

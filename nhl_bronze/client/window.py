@@ -7,9 +7,10 @@ the same ``WindowFetch`` as the HTTP session that stored the bodies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import Literal
 
 from nhl_bronze.client.bodies import ShiftChartStatus, shift_chart_status
@@ -41,11 +42,17 @@ class FetchedGame:
     play_by_play: dict | bytes
     boxscore: dict | bytes
     shift_chart: dict | bytes | None  # None when not published yet
-    shift_chart_status: ShiftChartStatus
+    # Known when the body was already looked at (the API session checks it); else read from the body when first
+    # asked for (``shift_chart_status``): a worker that parsed the chart's shifts never needs to read it again.
+    known_shift_chart_status: ShiftChartStatus | None = None
 
     @property
     def game_id(self) -> int:
         return self.schedule_game["id"]
+
+    @cached_property
+    def shift_chart_status(self) -> ShiftChartStatus:
+        return self.known_shift_chart_status or shift_chart_status(self.shift_chart)
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,14 @@ class WindowFetch:
     def games_on(self, day: date) -> list[FetchedGame]:
         return [game for game in self.games if game.game_date == day]
 
-    def without_bodies(self) -> WindowFetch:
+    def without_bodies(self, charts_with_shifts: Set[int] = frozenset()) -> WindowFetch:
         """This fetch with every game's bodies emptied: what is kept of a window once its games went to be parsed
-        (ids, dates, schedule entries, shift-chart status, failures), at a few KB instead of ~45 MB a week."""
-        games = [replace(g, play_by_play=b"", boxscore=b"", shift_chart=None if g.shift_chart is None else b"")
+        (ids, dates, schedule entries, shift-chart status, failures), at a few KB instead of ~45 MB a week.
+
+        ``charts_with_shifts``: ids of games whose shift chart is known to list shifts (their parse used them):
+        their status is "ok" without reading the chart again."""
+        games = [replace(g, play_by_play=b"", boxscore=b"", shift_chart=None if g.shift_chart is None else b"",
+                         known_shift_chart_status="ok" if g.game_id in charts_with_shifts else g.shift_chart_status)
                  for g in self.games]
         return replace(self, games=games)
 
@@ -153,7 +164,7 @@ def assemble_window_fetch(plan: WindowPlan, bodies: Mapping[int, GameBodies],
             failures.extend(GameFetchError(game_id, day, name, "", "no body available") for name in missing)
             continue
         games.append(FetchedGame(day, game, found.play_by_play, found.boxscore, found.shift_chart,
-                                 found.shift_chart_status or shift_chart_status(found.shift_chart)))
+                                 found.shift_chart_status))
     return WindowFetch(plan.dates, plan.schedule_games, games, plan.pending, plan.skipped, failures)
 
 

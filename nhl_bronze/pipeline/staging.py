@@ -5,8 +5,9 @@
 Weeks are the unit of fetching and parsing: one schedule call answers 7 days, and a week of raw bodies
 (~100 games x ~0.7 MB) bounds memory where a season at once would be ~1 GB of JSON. The next week is fetched
 (network-bound, in a thread) while this one is parsed (CPU-bound, in-process or in a process pool), so a long
-backfill costs about max(fetching, parsing), not their sum. Parsed rows (small next to the bodies) are written
-up to four weeks at a time: fewer Delta commits."""
+backfill costs about max(fetching, parsing), not their sum; a rebuild from the raw store with a process pool
+has each worker read its own weeks instead (``source.RawWindowReader``). Parsed rows (small next to the bodies)
+are written up to four weeks at a time (``WRITE_DAYS``): fewer Delta commits."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
 
@@ -34,9 +35,10 @@ if TYPE_CHECKING:
     from deltalake import DeltaTable
 
 CHUNK_DAYS = 7
-# Parsed weeks are written together, up to this many days per write: each overwrite is a Delta commit that
-# re-reads the growing log, so a three-season rebuild wrote 2 x 143 commits a week at a time. Four weeks of parsed
-# rows are ~20 k player rows (~20 MB); the raw bodies are not kept for the write.
+# Parsed weeks are written together, up to this many days per write: each overwrite is a Delta commit whose cost
+# grows with the table's files (a three-season rebuild's staging writes: 16 CPU-s at 28 days a write, 12 CPU-s at
+# 84). Memory decides the bound: deltalake's writer holds ~17 MB per date partition it writes (a season written
+# 14 / 28 / 84 days at a time peaked 280 / 470 / 950 MB above the frames), next to ~20 k parsed player rows.
 WRITE_DAYS = 28
 # A process pool repays its workers' start-up only over more than one week of games.
 MIN_POOLED_DAYS = CHUNK_DAYS + 1
@@ -56,20 +58,19 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
     """
     report = StagingReport(source.name, start, end)
     started = time.monotonic()
-    chunks = list(chunk_window(start, end, CHUNK_DAYS))
     with ThreadPoolExecutor(1, "staging-writer") as writer, \
             game_parser(parse_workers, (end - start).days, MIN_POOLED_DAYS) as parser:
         unwritten = _Unwritten(store, report, writer)
         games_parsed = 0
-        for index, (chunk_start, chunk_end, window, parsed) in enumerate(_parsed_chunks(source, parser, chunks)):
-            report.add_fetch(window)
-            unwritten.add(chunk_start, chunk_end, window.failures, parsed)
-            games_parsed += len(window.games)
-            if unwritten.days >= WRITE_DAYS or index + 1 == len(chunks):
+        for chunk in _parsed_chunks(source, parser, start, end):
+            report.add_fetch(chunk.fetch)
+            unwritten.add(chunk.start, chunk.end, chunk.fetch.failures, chunk.parsed)
+            games_parsed += len(chunk.fetch.games)
+            if unwritten.days >= WRITE_DAYS or chunk.last:
                 written_start = unwritten.write()
                 if progress is not None:
                     elapsed = time.monotonic() - started
-                    progress(f"staging {written_start}..{chunk_end}: dates {(chunk_end - start).days}/"
+                    progress(f"staging {written_start}..{chunk.end}: dates {(chunk.end - start).days}/"
                              f"{(end - start).days}, games {games_parsed}, api calls {report.api_calls} "
                              f"({report.api_calls / max(elapsed, 1e-9):.1f} req/s), {elapsed:.1f} s")
         unwritten.wait()
@@ -78,18 +79,25 @@ def stage_window(source: WindowSource, store: DeltaStore, start: date, end: date
     return report
 
 
-ParsedChunk = tuple[date, date, WindowFetch, ParsedGames]  # (start, end, the fetch without its bodies, its rows)
+class ParsedChunk(NamedTuple):
+    start: date
+    end: date
+    fetch: WindowFetch  # without its bodies
+    parsed: ParsedGames
+    last: bool
 
 
-def _parsed_chunks(source: WindowSource, parser: GameParser, chunks: list[tuple[date, date]]) -> Iterator[ParsedChunk]:
-    """Every chunk fetched and parsed, in date order, with one chunk more in flight than there are workers.
+def _parsed_chunks(source: WindowSource, parser: GameParser, start: date, end: date) -> Iterator[ParsedChunk]:
+    """Every chunk of ``[start, end)`` fetched and parsed, in date order, with one chunk more in flight than there
+    are workers.
 
-    A source a worker can read itself (the raw store) is read in the workers, beside the parsing: the bodies never
-    enter this process. Otherwise (the API) the next chunk is fetched in a thread while this one is parsed, so a
-    long backfill costs about max(fetching, parsing), not their sum; only each fetch's facts are kept here once
-    its games went to be parsed, not its bodies.
+    A source a worker can read itself (the raw store) is read in the workers, beside the parsing: the bodies
+    never enter this process. Otherwise (the API) the next week is fetched in a thread while
+    this one is parsed, so a long backfill costs about max(fetching, parsing), not their sum; only each fetch's
+    facts are kept here once its games went to be parsed, not its bodies.
     """
     reader = source.reader() if parser.pooled else None
+    chunks = list(chunk_window(start, end, CHUNK_DAYS))
     in_flight: deque[tuple[date, date, Callable[[], tuple[WindowFetch, ParsedGames]]]] = deque()
     with ThreadPoolExecutor(1, "prefetch") as prefetch:
         upcoming = prefetch.submit(source.fetch, *chunks[0]) if chunks and reader is None else None
@@ -106,7 +114,7 @@ def _parsed_chunks(source: WindowSource, parser: GameParser, chunks: list[tuple[
             last_chunk = index + 1 == len(chunks)
             while in_flight and (len(in_flight) > parser.workers or last_chunk):
                 first, last, result = in_flight.popleft()
-                yield first, last, *result()
+                yield ParsedChunk(first, last, *result(), last=last_chunk and not in_flight)
 
 
 class _Unwritten:

@@ -44,3 +44,17 @@ def test_history_is_stale_until_the_due_date_is_materialized():
     assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, False)
     _record(instance, due)
     assert _evaluate(instance) == dict.fromkeys(HISTORY_KEYS, True)
+
+
+def test_the_bronze_job_leaves_the_freshness_checks_to_their_sensor():
+    from nhl_bronze.automation.freshness import bronze_freshness_sensor
+    from nhl_bronze.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    job_graph = defs.resolve_job_def("bronze_job").asset_layer.asset_graph
+    in_job = {(key.asset_key, key.name) for key in job_graph.asset_check_keys}
+    freshness = {(key, "freshness_check") for key in HISTORY_KEYS}
+    assert freshness <= {(key.asset_key, key.name) for key in graph.asset_check_keys}  # in the code location
+    assert not freshness & in_job
+    assert {(key, "never_shrinks") for key in HISTORY_KEYS} <= in_job  # the job's own checks stay
+    assert defs.resolve_sensor_def(bronze_freshness_sensor.name) is not None

@@ -2,12 +2,14 @@
 
 import os
 import pickle
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
 
-from nhl_bronze.client.window import RawResponse
+from nhl_bronze.client.window import RawResponse, WindowFetch
+from nhl_bronze.pipeline import staging
 from nhl_bronze.pipeline.history import NothingStagedError, merge_window
 from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, WindowReadError, fetch_and_parse, parse_games
 from nhl_bronze.pipeline.source import ApiSource, RawStoreSource, RawWindowReader
@@ -126,6 +128,32 @@ def test_a_window_without_its_bodies_keeps_every_fact_the_report_reads(tmp_path)
         window.dates, window.pending, window.skipped, window.failures)
 
 
+def test_a_worker_reports_each_shift_chart_status_as_the_pipeline_process_reads_it(tmp_path):
+    """The worker reads a chart's status only for games whose rows got no shifts; the statuses it sends back
+    equal those read from every body."""
+    store = DeltaStore(tmp_path)
+    with api_source(store) as source:
+        source.fetch(START, END)
+    raw = RawStoreSource(RawResponseStore(store))
+
+    facts, _ = fetch_and_parse(raw.reader(), START, END)
+
+    expected = [(g.game_id, g.shift_chart_status) for g in raw.fetch(START, END).games]
+    assert [(g.game_id, g.shift_chart_status) for g in facts.games] == expected
+    assert {status for _, status in expected} == {"ok"}
+
+
+def test_a_chart_known_to_list_shifts_is_not_read_again(tmp_path):
+    with api_source(DeltaStore(tmp_path)) as source:
+        game = source.fetch(START, END).games[0]
+    unread = replace(game, shift_chart=b"{not json", known_shift_chart_status=None)  # reading it would raise
+    window = WindowFetch([game.game_date], {}, [unread], [], [], [])
+
+    assert window.without_bodies({game.game_id}).games[0].shift_chart_status == "ok"
+    with pytest.raises(ValueError):
+        window.without_bodies()
+
+
 def test_pooled_parts_are_concatenated_in_input_order(tmp_path):
     store = DeltaStore(tmp_path)
     with api_source(store) as source:
@@ -158,7 +186,7 @@ def test_pool_workers_run_one_polars_thread_each_unless_the_user_chose(monkeypat
     assert os.environ.get(POLARS_THREADS) == user_setting  # this process's environment as it was
 
 
-def test_parsed_weeks_are_written_four_weeks_at_a_time(tmp_path):
+def test_parsed_weeks_are_written_together_not_one_commit_per_week(tmp_path):
     """Six weeks, the three recorded games in the first two: both weeks of games land in one commit (an empty
     window's delete commits nothing), not one commit per week."""
     store = DeltaStore(tmp_path)
@@ -171,3 +199,17 @@ def test_parsed_weeks_are_written_four_weeks_at_a_time(tmp_path):
     assert report.tables[PLAYER_GAME_STATS_STAGING.name].rows == players.height
     for spec in (PLAYER_GAME_STATS_STAGING, GAMES_HISTORICAL_STAGING):
         assert store.version(spec) == 0, spec.name
+
+
+def test_the_buffer_is_written_once_it_spans_write_days(tmp_path, monkeypatch):
+    """With a bound of one week, each week is written on its own: the buffer (and the partitions one write opens,
+    ~17 MB each in deltalake's writer) never grows past it."""
+    monkeypatch.setattr(staging, "WRITE_DAYS", 7)
+    store = DeltaStore(tmp_path)
+    with api_source(store) as source:
+        stage_window(source, store, START, END)  # two weeks, each with games
+
+    for spec in (PLAYER_GAME_STATS_STAGING, GAMES_HISTORICAL_STAGING):
+        assert store.version(spec) == 1, spec.name  # two commits
+    assert sorted(store.scan(GAMES_HISTORICAL_STAGING).collect()["gameId"].unique()) == [
+        2024020001, 2024020009, 2024020022]
