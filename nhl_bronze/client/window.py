@@ -52,7 +52,12 @@ class FetchedGame:
 
     @cached_property
     def shift_chart_status(self) -> ShiftChartStatus:
-        return self.known_shift_chart_status or shift_chart_status(self.shift_chart)
+        if self.known_shift_chart_status is not None:
+            return self.known_shift_chart_status
+        try:
+            return shift_chart_status(self.shift_chart)
+        except ValueError as error:  # only a body that did not come through the client (which checks it) gets here
+            raise ValueError(f"game {self.game_id} ({self.game_date}): the shift chart is not JSON: {error}") from error
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def test_a_chart_known_to_list_shifts_is_not_read_again(tmp_path):
     window = WindowFetch([game.game_date], {}, [unread], [], [], [])
 
     assert window.without_bodies({game.game_id}).games[0].shift_chart_status == "ok"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=rf"game {game.game_id} \({game.game_date}\): the shift chart is not JSON"):
         window.without_bodies()
 
 
