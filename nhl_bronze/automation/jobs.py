@@ -9,7 +9,8 @@ from nhl_bronze.partitions import game_date_partitions
 # once per run. The freshness checks are left to ``bronze_freshness_sensor``: they judge whether the date due at
 # 8 a.m. Eastern is in history, which a run over other dates does not answer (and the daily run ends before that
 # deadline), while a range run records one planned row per date for every check it selects (~0.55 s per check
-# on PostgreSQL for a three-season rebuild).
+# on PostgreSQL for a three-season rebuild). The checks are named by key, so Definitions holding this job hold
+# them too (``definitions.py`` merges ``freshness_definitions()``); Dagster names any key it cannot find.
 FRESHNESS_CHECK_KEYS = [key for checks in history_freshness_checks for key in checks.check_keys]
 bronze_job = dg.define_asset_job(
     "bronze_job",

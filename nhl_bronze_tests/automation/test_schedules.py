@@ -2,6 +2,7 @@ import datetime as dt
 
 import dagster as dg
 
+from nhl_bronze.automation.freshness import history_freshness_checks
 from nhl_bronze.automation.jobs import bronze_job
 from nhl_bronze.automation.schedules import build_daily_schedule, lookback_window
 from nhl_bronze_tests.support import ALL_ASSETS, resources
@@ -48,8 +49,9 @@ def test_daily_schedule_is_configurable_from_the_environment(monkeypatch):
 
 def test_the_daily_run_request_executes_as_one_range_run(tmp_path):
     [request] = tick(build_daily_schedule(), dt.datetime(2024, 10, 12, 10, tzinfo=dt.UTC))
-    defs = dg.Definitions(assets=ALL_ASSETS, jobs=[bronze_job], resources=resources(tmp_path),
-                          executor=dg.in_process_executor)
+    # bronze_job leaves out the freshness checks by key: like the code location, these Definitions supply them.
+    defs = dg.Definitions(assets=ALL_ASSETS, asset_checks=history_freshness_checks, jobs=[bronze_job],
+                          resources=resources(tmp_path), executor=dg.in_process_executor)
 
     result = defs.resolve_job_def("bronze_job").execute_in_process(tags=request.tags)
 
