@@ -79,7 +79,7 @@ def fetch_and_parse(reader: WindowReader, start: date, end: date) -> tuple[Windo
                               f"{error}") from error
     parsed = parse_games(window.games)
     # A game whose rows carry shift-derived values had a chart listing shifts; only the others' charts are read
-    # again for their status (decoding ~0.3 MB per chart costs ~0.8 ms a game).
+    # again for their status (a chart is ~0.3 MB; reading its status cost ~0.5-0.8 ms a game, measured).
     with_shifts = parsed.frames.players.filter(pl.col("shifts").is_not_null())["gameId"].unique().to_list()
     return window.without_bodies(set(with_shifts)), parsed
 

@@ -68,9 +68,9 @@ def refresh_schedule_entries(store: DeltaStore) -> EntriesRefresh:
 
 def rebuild_schedule_entries(store: DeltaStore) -> EntriesRefresh:
     """Parse the newest stored answer of every schedule request again and replace the entries table."""
-    if not store.exists(RAW_API_RESPONSES):
+    raw = store.table_if_exists(RAW_API_RESPONSES)
+    if raw is None:
         return EntriesRefresh(pl.DataFrame(schema=ENTRIES_SCHEMA), 0, True)
-    raw = store.table(RAW_API_RESPONSES)
     answers = _answers(store.scan_table(raw).filter(pl.col("endpoint") == SCHEDULE_PARTITION["endpoint"]))
     newest = answers.filter(pl.col("fetched_at") == pl.col("fetched_at").max().over("key")).collect()
     entries = body_entries(newest).with_columns(pl.lit(raw.version(), pl.Int64).alias(RAW_VERSION))

@@ -180,9 +180,9 @@ class _Unwritten:
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,
                   rows_written: int) -> TableState:
     """The staging table's version and the facts its checks judge: unique keys and the column contract."""
-    if not store.exists(spec):
+    table = store.table_if_exists(spec)
+    if table is None:
         return TableState(spec.name, store.uri(spec), -1, rows_written, 0, ("table does not exist",), exists=False)
-    table = store.table(spec)
     # Lazily, keys only: a rebuild of three seasons would otherwise hold all 600 k staged rows to count them.
     window = store.scan_table(table).filter(in_window(start, end))
     actual = dict(window.collect_schema())

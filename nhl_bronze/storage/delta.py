@@ -64,11 +64,12 @@ class DeltaStore:
 
     def row_count(self, spec: TableSpec) -> int:
         """Rows in the current version, from the log's per-file statistics (no data file is read)."""
-        if not self.exists(spec):
+        table = self.table_if_exists(spec)
+        if table is None:
             return 0
-        records = self.table(spec).get_add_actions(flatten=True).column("num_records").to_pylist()
+        records = table.get_add_actions(flatten=True).column("num_records").to_pylist()
         if any(count is None for count in records):  # a file written without statistics
-            return self.scan(spec).select(pl.len()).collect().item()
+            return self.scan_table(table).select(pl.len()).collect().item()
         return int(sum(records))
 
     def rows_per_date(self, spec: TableSpec, snapshot: DeltaTable | None = None) -> dict[int, int]:
@@ -96,9 +97,8 @@ class DeltaStore:
 
     def read_window(self, spec: TableSpec, start: date, end: date) -> pl.DataFrame | None:
         """Rows of ``[start, end)``; None when the table does not exist yet."""
-        if not self.exists(spec):
-            return None
-        return self.scan(spec).filter(in_window(start, end)).collect()
+        table = self.table_if_exists(spec)
+        return None if table is None else self.scan_table(table).filter(in_window(start, end)).collect()
 
     def latest(self, spec: TableSpec, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
         """The current version of every key of a history table; with a window, the current rows dated in it

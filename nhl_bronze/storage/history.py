@@ -168,9 +168,9 @@ def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end:
     """The latest version, over the whole table, of every key of the games with any row dated in
     ``[start, end)``: the unique-key check of a window (a moved game's old date included); ``columns`` as in
     ``latest_of_games`` (a check over three seasons needs the keys, not 600 k whole rows)."""
-    if not store.exists(spec):
+    table = store.table_if_exists(spec)
+    if table is None:
         return pl.DataFrame()
-    table = store.table(spec)
     game_ids = (
         store.scan_table(table, only_files=_files_dated_in(table, start, end)).filter(in_window(start, end))
         .select(pl.col(GAME_ID).unique()).collect()[GAME_ID]

@@ -105,10 +105,10 @@ def maintain_table(
     """
     check_retention(spec, retention_hours)
     started = time.perf_counter()
-    if not store.exists(spec):
+    table = store.table_if_exists(spec)
+    if table is None:
         return MaintenanceReport(spec.name, since_version, None, None, 0, 0, 0, 0, 0, None, retention_hours,
                                  None, None, time.perf_counter() - started)
-    table = store.table(spec)
     version_before = table.version()
     before = footprint(store, spec, table)
     touched = touched_partitions(store, spec, table, since_version)

@@ -138,7 +138,7 @@ class RawResponseStore:
     def snapshot(self) -> DeltaTable | None:
         """The store's current version, to read many windows from one opening of the log (a rebuild reads ~150
         weeks: re-opening the log for each cost more than reading the week's small files)."""
-        return self.store.table(RAW_API_RESPONSES) if self.store.exists(RAW_API_RESPONSES) else None
+        return self.store.table_if_exists(RAW_API_RESPONSES)
 
     def newest_bodies(self, start: date, end: date, snapshot: DeltaTable | None = None) -> StoredBodies:
         """Bodies for ``[start, end)``: schedules requested up to 6 days earlier still cover ``start``.
