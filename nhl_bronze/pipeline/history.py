@@ -16,7 +16,13 @@ import polars as pl
 from nhl_bronze.domain.dates import game_date_int, in_window, window_dates
 from nhl_bronze.pipeline.report import MergeReport, TableMerge, TableState
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import VERSION, duplicate_latest_keys, latest_of_window_games, merge_new_versions
+from nhl_bronze.storage.history import (
+    VERSION,
+    duplicate_latest_keys,
+    files_dated_in,
+    latest_of_window_games,
+    merge_new_versions,
+)
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -63,7 +69,8 @@ def merge_window(store: DeltaStore, start: date, end: date, run_id: str,
                 f"{staging.name} does not exist yet: materialize staging for {start}..{end} before {history.name}")
         rows_before = store.row_count(history)
         inserted = unchanged = 0
-        for chunk_start, chunk_end in merge_chunks(start, end, store.rows_per_date(staging, staged), MERGE_CHUNK_ROWS):
+        staged_per_date = store.rows_per_date(staging, start, end, staged)
+        for chunk_start, chunk_end in merge_chunks(start, end, staged_per_date, MERGE_CHUNK_ROWS):
             result = merge_new_versions(
                 store, history, lambda t=staged, s=chunk_start, e=chunk_end: staged_rows(store, t, s, e),
                 chunk_start, chunk_end, run_id, ingested_at,
@@ -86,7 +93,8 @@ def staged_rows(store: DeltaStore, staged: DeltaTable, start: date, end: date) -
     date (only the commits since its last read are read): each chunk, and a retried merge, plans against the
     current staged rows, as with a fresh open of the table."""
     staged.update_incremental()
-    return store.scan_table(staged).filter(in_window(start, end)).collect()
+    files = files_dated_in(staged, start, end)  # a layout by season: the files of the window's dates only
+    return store.scan_table(staged, only_files=files).filter(in_window(start, end)).collect()
 
 
 def merge_chunks(start: date, end: date, rows_per_date: dict[int, int], max_rows: int) -> list[tuple[date, date]]:

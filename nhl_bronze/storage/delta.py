@@ -18,9 +18,9 @@ from datetime import date
 import polars as pl
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
-from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicate
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, game_date_int, in_window, window_predicate
 from nhl_bronze.storage.audit import audit_stamp, require_untampered
-from nhl_bronze.storage.history import latest_of_window_games, latest_versions
+from nhl_bronze.storage.history import files_dated_in, latest_of_window_games, latest_versions
 from nhl_bronze.storage.location import join_uri, normalize_root
 from nhl_bronze.storage.scan import scan_snapshot
 from nhl_bronze.storage.tables import TableSpec
@@ -72,20 +72,29 @@ class DeltaStore:
             return self.scan_table(table).select(pl.len()).collect().item()
         return int(sum(records))
 
-    def rows_per_date(self, spec: TableSpec, snapshot: DeltaTable | None = None) -> dict[int, int]:
-        """Rows per ``gameDate`` of a table partitioned by it, from the log's per-file statistics (no data file is
-        read; a file without statistics counts 0): what lets a long merge be cut into chunks of similar size.
-        Read from ``snapshot`` when given, else from the current version."""
+    def rows_per_date(self, spec: TableSpec, start: date, end: date,
+                      snapshot: DeltaTable | None = None) -> dict[int, int]:
+        """Rows per ``gameDate`` of ``[start, end)``: what lets a long merge be cut into chunks of similar size.
+
+        Read from ``snapshot`` when given, else from the current version. A table partitioned by date answers
+        from its log (no data file is read; a file without statistics counts 0); any other layout reads the
+        ``gameDate`` column of the files whose logged dates meet the window."""
         if snapshot is None:
             snapshot = self.table_if_exists(spec)
         if snapshot is None:
             return {}
+        if GAME_DATE_COLUMN not in snapshot.metadata().partition_columns:
+            files = files_dated_in(snapshot, start, end)
+            counts = (self.scan_table(snapshot, only_files=files).select(GAME_DATE_COLUMN).filter(in_window(start, end))
+                      .group_by(pl.col(GAME_DATE_COLUMN).cast(pl.Int64)).len().collect()) if files else None
+            return {} if counts is None else dict(counts.iter_rows())
         actions = pl.DataFrame(snapshot.get_add_actions(flatten=True))
         partition = f"partition.{GAME_DATE_COLUMN}"
         if actions.is_empty() or partition not in actions.columns:
             return {}
         counts = actions.group_by(pl.col(partition).cast(pl.Int64)).agg(pl.col("num_records").fill_null(0).sum())
-        return dict(counts.iter_rows())
+        first, last = game_date_int(start), game_date_int(end)
+        return {day: rows for day, rows in counts.iter_rows() if first <= day < last}
 
     def scan(self, spec: TableSpec, version: int | None = None) -> pl.LazyFrame:
         return self.scan_table(self.table(spec, version))
@@ -141,8 +150,8 @@ class DeltaStore:
             if frame.is_empty():
                 table.delete(predicate)
             else:
-                write_deltalake(table, frame, mode="overwrite", predicate=predicate,
-                                partition_by=list(spec.partition_by) or None, schema_mode="merge",
+                # An existing table keeps the layout it was created with (``nhl-bronze migrate`` changes it).
+                write_deltalake(table, frame, mode="overwrite", predicate=predicate, schema_mode="merge",
                                 storage_options=self.storage_options)
             return table.version()  # the write advanced this snapshot to its own commit
 

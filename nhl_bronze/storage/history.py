@@ -172,7 +172,7 @@ def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end:
     if table is None:
         return pl.DataFrame()
     game_ids = (
-        store.scan_table(table, only_files=_files_dated_in(table, start, end)).filter(in_window(start, end))
+        store.scan_table(table, only_files=files_dated_in(table, start, end)).filter(in_window(start, end))
         .select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
     )
     return latest_of_games(store, spec, game_ids.to_list(), table, columns)
@@ -199,9 +199,9 @@ def _files_that_may_hold(table: DeltaTable, game_ids: list[int]) -> list[str]:
     return actions.filter(first_above_high > first_at_or_above_low)["path"].to_list()
 
 
-def _files_dated_in(table: DeltaTable, start: date, end: date) -> list[str]:
-    """Data files whose logged ``gameDate`` range meets ``[start, end)`` (no file is opened): history compacted in
-    date order holds a window's rows in a few of its files, however many seasons it holds."""
+def files_dated_in(table: DeltaTable, start: date, end: date) -> list[str]:
+    """Data files whose logged ``gameDate`` range meets ``[start, end)`` (no file is opened): a table compacted in
+    date order (history, staging) holds a window's rows in a few of its files, however many seasons it holds."""
     actions = pl.DataFrame(table.get_add_actions(flatten=True))
     low, high = f"min.{GAME_DATE_COLUMN}", f"max.{GAME_DATE_COLUMN}"
     if actions.is_empty() or low not in actions.columns or high not in actions.columns:

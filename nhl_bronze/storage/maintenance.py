@@ -4,9 +4,9 @@ Every daily run adds small files and log entries. ``maintain_table`` undoes that
 
 1. **compact** the partitions that received files since the last maintained version (``OPTIMIZE``: rewrites a
    partition's small files as one, ``dataChange=false``, so no row is added or removed and the operation is
-   legal on ``delta.appendOnly`` history; a history audit treats it as legitimate). History's season partitions
-   are rewritten sorted by game date into files of a few weeks each (``SORTED_FILE_BYTES``), so that file
-   statistics keep a merge's reads to the files of its dates;
+   legal on ``delta.appendOnly`` history; a history audit treats it as legitimate). The season partitions of history
+   and staging are rewritten sorted by game date into files of a few weeks each (``SORTED_FILE_BYTES``), so
+   that file statistics keep a merge's reads, and a staging write's rewrite, to the files of its dates;
 2. **vacuum** data files that no version inside the retention references: files tombstoned longer ago than the
    retention, and files no commit ever referenced (left by a killed run) once they are older than the retention.
    The retention is what keeps time travel honest, so it is never below ``MIN_RETENTION_HOURS``;
@@ -30,7 +30,13 @@ from deltalake.exceptions import DeltaError
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.location import is_uri
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
+from nhl_bronze.storage.tables import (
+    GAMES_HISTORICAL_HISTORY,
+    GAMES_HISTORICAL_STAGING,
+    PLAYER_GAME_STATS_HISTORY,
+    PLAYER_GAME_STATS_STAGING,
+    TableSpec,
+)
 from nhl_bronze.storage.writes import retry_commit
 
 # One week, Delta's own default for ``delta.deletedFileRetentionDuration``: a reader may time-travel a week back.
@@ -44,7 +50,13 @@ MIN_RETENTION_HOURS = 24
 # Smaller files cut the read of a merge, fewer files the cost of opening the log (one add action each): at 2 MB a
 # 3 M-row history held 178 files and opening its snapshot cost 30 ms against 5 ms at 0.1 M rows.
 SORT_MEMORY_BYTES = 1024 * 1024 * 1024
-SORTED_FILE_BYTES = {PLAYER_GAME_STATS_HISTORY.name: 4 * 1024 * 1024, GAMES_HISTORICAL_HISTORY.name: 1024 * 1024}
+# Staging has the same layout and is read and replaced by window the same way: the same sizes.
+SORTED_FILE_BYTES = {
+    PLAYER_GAME_STATS_HISTORY.name: 4 * 1024 * 1024,
+    GAMES_HISTORICAL_HISTORY.name: 1024 * 1024,
+    PLAYER_GAME_STATS_STAGING.name: 4 * 1024 * 1024,
+    GAMES_HISTORICAL_STAGING.name: 1024 * 1024,
+}
 
 
 class RetentionTooShortError(ValueError):
@@ -194,7 +206,9 @@ def _compact(table: DeltaTable, partitions: set[tuple[object, ...]], sorted_file
     columns = list(table.metadata().partition_columns)
     if not columns:
         return table.optimize.compact()
-    if sorted_file_bytes is not None:
+    # A table still partitioned by date (staging created before issue 11) holds one date per partition: sorting
+    # it gains nothing and would cost one OPTIMIZE per date.
+    if sorted_file_bytes is not None and GAME_DATE_COLUMN not in columns:
         return _sorted_compaction(table, columns, partitions, sorted_file_bytes)
     # One IN filter per partition column selects a superset of the wanted partitions when there are several
     # columns; compacting an extra partition is harmless (same rows, fewer files).

@@ -22,8 +22,9 @@ def raw_rows(day: int, key: str) -> pl.DataFrame:
 
 
 def staged(day: date, game_id: int) -> pl.DataFrame:
-    return pl.DataFrame({"gameId": [game_id], "gameDate": [int(day.strftime("%Y%m%d"))], "team": ["TOR"],
-                         "situation": ["all"]}, schema_overrides={"gameId": pl.Int32, "gameDate": pl.Int32})
+    return pl.DataFrame({"gameId": [game_id], "gameDate": [int(day.strftime("%Y%m%d"))], "season": [20242025],
+                         "team": ["TOR"], "situation": ["all"]},
+                        schema_overrides={"gameId": pl.Int32, "gameDate": pl.Int32, "season": pl.Int32})
 
 
 def maintain(instance: dg.DagsterInstance, data_dir, retention_hours: int = 168) -> dg.ExecuteInProcessResult:
@@ -57,8 +58,10 @@ def test_maintenance_compacts_every_table_and_records_the_versions(store, tmp_pa
 
     assert result.success
     values = metadata(result)
-    assert (values["files_before"], values["files_after"]) == (3 + 2, 1 + 2)
+    # raw: three files of one date partition; staging: two dates' files of one season partition
+    assert (values["files_before"], values["files_after"]) == (3 + 2, 1 + 1)
     assert values[RAW_API_RESPONSES.name]["files_compacted"] == 3
+    assert values[GAMES_HISTORICAL_STAGING.name]["files_compacted"] == 2
     assert values[MAINTAINED_VERSIONS] == {
         RAW_API_RESPONSES.name: store.version(RAW_API_RESPONSES),
         GAMES_HISTORICAL_STAGING.name: store.version(GAMES_HISTORICAL_STAGING),

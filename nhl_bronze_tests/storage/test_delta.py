@@ -1,3 +1,6 @@
+import dataclasses
+from pathlib import Path
+
 import polars as pl
 import pytest
 from deltalake import DeltaTable, write_deltalake
@@ -125,8 +128,51 @@ def test_scan_reads_columns_added_later_as_null_in_older_files(store):
     assert rows.schema["gameDate"] == pl.Int32
 
 
-def test_rows_per_date_come_from_the_log(store):
-    assert store.rows_per_date(GAMES_HISTORICAL_STAGING) == {}
+def test_rows_per_date_of_the_window_come_from_its_files(store):
+    assert store.rows_per_date(GAMES_HISTORICAL_STAGING, D1, D3) == {}
     store.overwrite_window(GAMES_HISTORICAL_STAGING, pl.concat([team_rows(D1, 1), team_rows(D1, 2)]), D1, D2)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 3), D2, D3)
-    assert store.rows_per_date(GAMES_HISTORICAL_STAGING) == {20241008: 4, 20241009: 2}
+
+    assert store.rows_per_date(GAMES_HISTORICAL_STAGING, D1, D3) == {20241008: 4, 20241009: 2}
+    assert store.rows_per_date(GAMES_HISTORICAL_STAGING, D2, D3) == {20241009: 2}
+
+
+def test_rows_per_date_of_a_table_partitioned_by_date_come_from_the_log(store):
+    by_date = dataclasses.replace(GAMES_HISTORICAL_STAGING, partition_by=("gameDate",))
+    store.overwrite_window(by_date, pl.concat([team_rows(D1, 1), team_rows(D1, 2)]), D1, D2)
+    store.overwrite_window(by_date, team_rows(D2, 3), D2, D3)
+    for data_file in Path(store.uri(by_date)).rglob("*.parquet"):  # the answer must not need a data file
+        data_file.write_bytes(b"not parquet")
+
+    assert store.rows_per_date(by_date, D1, D3) == {20241008: 4, 20241009: 2}
+    assert store.rows_per_date(by_date, D2, D3) == {20241009: 2}
+
+
+def test_staging_is_laid_out_by_season_and_a_window_is_one_file(store):
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, pl.concat([team_rows(D1, 1), team_rows(D2, 2)]), D1, D3)
+
+    table = DeltaTable(store.uri(GAMES_HISTORICAL_STAGING))
+    assert table.metadata().partition_columns == ["season"]
+    assert table.get_add_actions(flatten=True).num_rows == 1
+
+
+def test_a_staging_table_created_by_date_keeps_its_layout(store):
+    """Tables written before staging moved to the season layout go on working as they are, until migrated."""
+    by_date = dataclasses.replace(GAMES_HISTORICAL_STAGING, partition_by=("gameDate",))
+    store.overwrite_window(by_date, pl.concat([team_rows(D1, 1), team_rows(D2, 2)]), D1, D3)
+
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 3), D2, D3)
+
+    assert DeltaTable(store.uri(GAMES_HISTORICAL_STAGING)).metadata().partition_columns == ["gameDate"]
+    assert sorted(store.scan(GAMES_HISTORICAL_STAGING).collect()["gameId"].unique()) == [1, 3]
+
+
+def test_a_date_rewritten_inside_a_window_written_at_once_keeps_the_other_dates(store):
+    """One file holds both dates (season layout): replacing one of them rewrites the file without it."""
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, pl.concat([team_rows(D1, 1), team_rows(D2, 2)]), D1, D3)
+
+    store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 3, goals=5), D2, D3)
+
+    rows = store.scan(GAMES_HISTORICAL_STAGING).collect()
+    assert sorted(rows["gameId"].unique()) == [1, 3]
+    assert rows.filter(pl.col("gameId") == 1).height == team_rows(D1, 1).height

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import _files_dated_in, latest_of_window_games, merge_new_versions
+from nhl_bronze.storage.history import files_dated_in, latest_of_window_games, merge_new_versions
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY as GAMES
 
@@ -32,7 +32,7 @@ def test_a_window_reads_the_files_of_its_dates_and_finds_the_same_latest_rows(tm
     maintain_table(store, GAMES, sorted_file_bytes=1000)  # about 1024 rows per file here
 
     table = store.table(GAMES)
-    assert 1 <= len(_files_dated_in(table, start, end)) < len(table.get_add_actions(flatten=True))
+    assert 1 <= len(files_dated_in(table, start, end)) < len(table.get_add_actions(flatten=True))
     after = latest_of_window_games(store, GAMES, start, end).sort("gameId", "team")
     assert after.equals(before)
     assert after["gameId"].unique().sort().to_list() == [2024020005, 2024020006]
