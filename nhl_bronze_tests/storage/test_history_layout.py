@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import files_dated_in, latest_of_window_games, merge_new_versions
+from nhl_bronze.storage.history import files_dated_in, in_batches, latest_of_window_games, merge_new_versions
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY as GAMES
 
@@ -36,3 +36,13 @@ def test_a_window_reads_the_files_of_its_dates_and_finds_the_same_latest_rows(tm
     after = latest_of_window_games(store, GAMES, start, end).sort("gameId", "team")
     assert after.equals(before)
     assert after["gameId"].unique().sort().to_list() == [2024020005, 2024020006]
+
+
+def test_in_batches_keeps_every_row_in_order_in_chunks_of_at_most_the_bound():
+    frame = pl.DataFrame({"gameId": list(range(10)), "team": [f"T{i}" for i in range(10)]})
+
+    batched = in_batches(frame, 4)
+
+    assert batched.n_chunks() == 3  # 4 + 4 + 2
+    assert batched.equals(frame)
+    assert in_batches(frame, 10).n_chunks() == 1
