@@ -150,7 +150,7 @@ class DeltaStore:
             if frame.is_empty():
                 table.delete(predicate)
             else:
-                # An existing table keeps the layout it was created with (``nhl-bronze migrate`` changes it).
+                # An existing table keeps the layout it was created with (staging created by date stays so).
                 write_deltalake(table, frame, mode="overwrite", predicate=predicate, schema_mode="merge",
                                 storage_options=self.storage_options)
             return table.version()  # the write advanced this snapshot to its own commit
