@@ -8,6 +8,7 @@ from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import files_dated_in, in_batches, latest_of_window_games, merge_new_versions
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY as GAMES
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING as GAMES_STAGING
 
 FIRST = date(2024, 10, 1)
 
@@ -46,3 +47,26 @@ def test_in_batches_keeps_every_row_in_order_in_chunks_of_at_most_the_bound():
     assert batched.n_chunks() == 3  # 4 + 4 + 2
     assert batched.equals(frame)
     assert in_batches(frame, 10).n_chunks() == 1
+
+
+def test_staging_compacted_in_date_order_rewrites_only_the_file_of_a_rerun_date(tmp_path):
+    """Staging has history's layout: maintenance sorts a season into files of a few dates each, so a daily run
+    that replaces its lookback dates rewrites one small file, not the season."""
+    store = DeltaStore(tmp_path)
+    for first, last in ((0, 6), (6, 12)):  # two writes of six dates: two files of one season to compact
+        store.overwrite_window(GAMES_STAGING, pl.concat([day_rows(n) for n in range(first, last)]),
+                               FIRST + timedelta(days=first), FIRST + timedelta(days=last))
+    before = store.scan(GAMES_STAGING).collect().sort("gameId", "team")
+
+    maintain_table(store, GAMES_STAGING, sorted_file_bytes=1000)
+    compacted = set(store.table(GAMES_STAGING).get_add_actions(flatten=True).column("path").to_pylist())
+    rerun = FIRST + timedelta(days=6)
+    store.overwrite_window(GAMES_STAGING, day_rows(6).with_columns(pl.col("goalsFor") + 1), rerun,
+                           rerun + timedelta(days=1))
+
+    after = set(store.table(GAMES_STAGING).get_add_actions(flatten=True).column("path").to_pylist())
+    assert len(compacted) > 2
+    assert len(compacted - after) == 1  # one compacted file rewritten, the others untouched
+    rows = store.scan(GAMES_STAGING).collect().sort("gameId", "team")
+    assert rows.filter(pl.col("gameId") != 2024020006).equals(before.filter(pl.col("gameId") != 2024020006))
+    assert rows.filter(pl.col("gameId") == 2024020006)["goalsFor"].sum() == sum(range(1, 401))
