@@ -202,8 +202,7 @@ def test_parsed_weeks_are_written_together_not_one_commit_per_week(tmp_path):
 
 
 def test_the_buffer_is_written_once_it_spans_write_days(tmp_path, monkeypatch):
-    """With a bound of one week, each week is written on its own: the buffer (and the partitions one write opens,
-    ~17 MB each in deltalake's writer) never grows past it."""
+    """With a bound of one week, each week is written on its own: the buffer of parsed rows never grows past it."""
     monkeypatch.setattr(staging, "WRITE_DAYS", 7)
     store = DeltaStore(tmp_path)
     with api_source(store) as source:
