@@ -13,16 +13,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from nhl_bronze.domain.dates import game_date_int, in_window, window_dates
+from nhl_bronze.domain.dates import game_date_int, window_dates
 from nhl_bronze.pipeline.report import MergeReport, TableMerge, TableState
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import (
-    VERSION,
-    duplicate_latest_keys,
-    files_dated_in,
-    latest_of_window_games,
-    merge_new_versions,
-)
+from nhl_bronze.storage.history import VERSION, duplicate_latest_keys, latest_of_window_games, merge_new_versions
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -93,8 +87,7 @@ def staged_rows(store: DeltaStore, staged: DeltaTable, start: date, end: date) -
     date (only the commits since its last read are read): each chunk, and a retried merge, plans against the
     current staged rows, as with a fresh open of the table."""
     staged.update_incremental()
-    files = files_dated_in(staged, start, end)  # a layout by season: the files of the window's dates only
-    return store.scan_table(staged, only_files=files).filter(in_window(start, end)).collect()
+    return store.scan_window(staged, start, end).collect()
 
 
 def merge_chunks(start: date, end: date, rows_per_date: dict[int, int], max_rows: int) -> list[tuple[date, date]]:

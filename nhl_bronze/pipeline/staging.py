@@ -185,7 +185,7 @@ def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: 
     if table is None:
         return TableState(spec.name, store.uri(spec), -1, rows_written, 0, ("table does not exist",), exists=False)
     # Lazily, keys only: a rebuild of three seasons would otherwise hold all 600 k staged rows to count them.
-    window = store.scan_table(table).filter(in_window(start, end))
+    window = store.scan_window(table, start, end)
     actual = dict(window.collect_schema())
     problems = tuple(f"{name}: {actual.get(name)} != {dtype}" for name, dtype in schema.items()
                      if actual.get(name) != dtype)

@@ -84,10 +84,8 @@ class DeltaStore:
         if snapshot is None:
             return {}
         if GAME_DATE_COLUMN not in snapshot.metadata().partition_columns:
-            files = files_dated_in(snapshot, start, end)
-            counts = (self.scan_table(snapshot, only_files=files).select(GAME_DATE_COLUMN).filter(in_window(start, end))
-                      .group_by(pl.col(GAME_DATE_COLUMN).cast(pl.Int64)).len().collect()) if files else None
-            return {} if counts is None else dict(counts.iter_rows())
+            counts = self.scan_window(snapshot, start, end).group_by(pl.col(GAME_DATE_COLUMN).cast(pl.Int64)).len()
+            return dict(counts.collect().iter_rows())
         actions = pl.DataFrame(snapshot.get_add_actions(flatten=True))
         partition = f"partition.{GAME_DATE_COLUMN}"
         if actions.is_empty() or partition not in actions.columns:
@@ -104,10 +102,15 @@ class DeltaStore:
         of some of its files only (paths as in the add actions)."""
         return scan_snapshot(table, self.storage_options, only_files)
 
+    def scan_window(self, table: DeltaTable, start: date, end: date) -> pl.LazyFrame:
+        """Rows of ``[start, end)`` of an opened snapshot, read from the files whose logged dates meet the window
+        only (a table laid out by season holds a window in a few of its files)."""
+        return self.scan_table(table, only_files=files_dated_in(table, start, end)).filter(in_window(start, end))
+
     def read_window(self, spec: TableSpec, start: date, end: date) -> pl.DataFrame | None:
         """Rows of ``[start, end)``; None when the table does not exist yet."""
         table = self.table_if_exists(spec)
-        return None if table is None else self.scan_table(table).filter(in_window(start, end)).collect()
+        return None if table is None else self.scan_window(table, start, end).collect()
 
     def latest(self, spec: TableSpec, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
         """The current version of every key of a history table; with a window, the current rows dated in it

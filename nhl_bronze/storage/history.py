@@ -185,8 +185,7 @@ def latest_of_window_games(store: DeltaStore, spec: TableSpec, start: date, end:
     if table is None:
         return pl.DataFrame()
     game_ids = (
-        store.scan_table(table, only_files=files_dated_in(table, start, end)).filter(in_window(start, end))
-        .select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
+        store.scan_window(table, start, end).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
     )
     return latest_of_games(store, spec, game_ids.to_list(), table, columns)
 

@@ -25,7 +25,7 @@ class TableSpec:
 # the literal date range (per-file gameDate statistics); tables created by day are moved with
 # ``nhl_bronze.storage.migrate.migrate_history_layout``.
 HISTORY_PARTITION_BY = ("season",)
-# Staging has history's layout (issue 11): a write of four weeks is one file, not one per date. By date, a
+# Staging has history's layout (issue 11): a write of many dates is one file, not one per date. By date, a
 # three-season rebuild wrote 2,008 files of ~300 rows, each paying deltalake's per-file cost (6.5 against 4.4
 # CPU-s for the player table) and its writer held ~17 MB per date partition open. A window is still replaced
 # exactly (the overwrite's date predicate, checked against every written row) and read by per-file gameDate
