@@ -11,8 +11,9 @@ from datetime import timedelta
 import dagster as dg
 import polars as pl
 
+from nhl_bronze.assets.quarantine import quarantine_check, quarantine_check_spec
 from nhl_bronze.assets.schedule_landing import SCHEDULE_LANDING
-from nhl_bronze.derived.schedule import build_schedule, newest_entries
+from nhl_bronze.derived.schedule import build_schedule, newest_entries, quarantine_lines
 from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refresh_schedule_entries
 from nhl_bronze.pipeline.skaters import refresh_skaters
 from nhl_bronze.resources.clock import ClockResource
@@ -33,9 +34,14 @@ class SkatersConfig(dg.Config):
     """Sum all of player history again instead of applying only the versions added since the last run."""
 
 
-def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame, **metadata) -> dg.MaterializeResult:
+SCHEDULE_QUARANTINE_CHECK = "schedule_quarantine"
+
+
+def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame, check_results=(),
+                        **metadata) -> dg.MaterializeResult:
     result = lakehouse.store().replace(spec, frame)
     return dg.MaterializeResult(
+        check_results=list(check_results),
         metadata={
             "dagster/row_count": frame.height,
             "table_version": result.table_version,
@@ -50,6 +56,11 @@ def _replace_and_report(lakehouse: LakehouseResource, spec, frame: pl.DataFrame,
     deps=[dg.AssetKey(GAMES_HISTORICAL_HISTORY.name), dg.AssetKey(SCHEDULE_LANDING)],
     group_name="derived",
     kinds={"deltalake", "polars"},
+    check_specs=[quarantine_check_spec(
+        SCHEDULE.name, SCHEDULE_QUARANTINE_CHECK,
+        "Warns (never blocks) while a stored schedule answer in effect holds items the schedule contract "
+        "quarantined (bronze_schedule_quarantine): each is named and left out of this table, the sensor and "
+        "verify's coverage.")],
 )
 def bronze_schedule_2023_v2(
     config: ScheduleConfig, lakehouse: LakehouseResource, clock: ClockResource
@@ -71,10 +82,14 @@ def bronze_schedule_2023_v2(
     # Start times and upcoming games come from the schedule answers bronze_schedule_raw and staging landed.
     refreshed = rebuild_schedule_entries(store) if config.full_rebuild else refresh_schedule_entries(store)
     schedule = build_schedule(completed, newest_entries(refreshed.entries), upcoming_from, upcoming_through)
+    quarantined = quarantine_lines(refreshed.in_effect())
     return _replace_and_report(
         lakehouse,
         SCHEDULE,
         schedule,
+        check_results=[quarantine_check(SCHEDULE.name, SCHEDULE_QUARANTINE_CHECK, quarantined,
+                                         "in the stored answers")],
+        quarantined_count=len(quarantined),
         completed_games=int(completed["gameId"].n_unique()),
         upcoming_games=int(schedule.filter(pl.col("DATE") >= upcoming_from).height),
         upcoming_window=f"{upcoming_from}..{upcoming_through}",

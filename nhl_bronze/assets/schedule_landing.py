@@ -6,6 +6,7 @@ asset landed, so every API call shows in lineage.
 
 import dagster as dg
 
+from nhl_bronze.assets.quarantine import quarantine_check, quarantine_check_spec
 from nhl_bronze.pipeline.schedule import land_schedule
 from nhl_bronze.pipeline.source import ApiSource
 from nhl_bronze.resources.clock import ClockResource
@@ -15,6 +16,7 @@ from nhl_bronze.resources.nhl_api import NhlApiResource
 from nhl_bronze.settings import DEFAULT_SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_RECENT_DAYS
 
 SCHEDULE_LANDING = "bronze_schedule_raw"
+SCHEDULE_CONTRACT = "schedule_contract"
 
 
 class ScheduleLandingConfig(dg.Config):
@@ -34,12 +36,17 @@ class ScheduleLandingConfig(dg.Config):
     pool="nhl_api",
     description="Every /v1/schedule answer of the recent and upcoming weeks (and of a few older dates no stored "
     "answer covers yet, newest first), appended to the raw landing store raw_nhl_api_responses.",
+    check_specs=[quarantine_check_spec(
+        SCHEDULE_LANDING, SCHEDULE_CONTRACT,
+        "Warns (never blocks) when an answer landed by this run breaks the schedule contract: each quarantined "
+        "day or game is named (request, field, value, problem); the rest of the week is kept.")],
 )
 def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, lakehouse: LakehouseResource,
                         clock: ClockResource, ingest: IngestResource) -> dg.MaterializeResult:
     if ingest.is_raw():
         # Offline rebuilds make no API call: the stored answers stay what the readers see.
-        return dg.MaterializeResult(metadata={"api_calls": 0, "skipped": "ingest source is 'raw'"})
+        return dg.MaterializeResult(metadata={"api_calls": 0, "skipped": "ingest source is 'raw'"},
+                                    check_results=[_contract_check([])])
     store = lakehouse.store()
     with ApiSource(nhl_api.open_session, lakehouse.raw_responses()) as source:
         landed = land_schedule(source, store, clock.eastern_today(), config.recent_days, config.upcoming_days,
@@ -49,4 +56,9 @@ def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, 
         "refreshed_window": f"{start}..{end}",
         "backfilled_dates": landed.backfilled_dates,
         "api_calls": landed.api_calls,
-    })
+        "quarantined_count": len(landed.quarantined),
+    }, check_results=[_contract_check(landed.quarantined)])
+
+
+def _contract_check(quarantined: list[str]) -> dg.AssetCheckResult:
+    return quarantine_check(SCHEDULE_LANDING, SCHEDULE_CONTRACT, quarantined, "in the answers landed")

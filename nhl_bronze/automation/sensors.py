@@ -4,6 +4,10 @@ The old system's window was driven by its max ingested date, so a gap that fell 
 healed. Here the unit of work is a set of final games: a date is requested whenever the stored schedule lists
 final games for it that some history table does not hold. Sensors only read: the schedule is landed by the
 ``bronze_schedule_raw`` asset (and by staging), never fetched here.
+
+A game stored without its shift chart (not published yet, empty, 404) is healed the same way: its date is
+requested again on the days ``domain.chart_reask`` says (daily for two weeks, then weekly to the season's end),
+and a run that gets the chart adds a new history version of the game's rows with ice time.
 """
 
 import hashlib
@@ -14,9 +18,11 @@ from datetime import date, timedelta
 import dagster as dg
 
 from nhl_bronze.automation.jobs import bronze_job
+from nhl_bronze.domain.chart_reask import chart_reask_due, reask_window_start
 from nhl_bronze.domain.dates import FIRST_GAME_DATE, GAME_DATE_COLUMN, date_of_game_date_int, in_window
 from nhl_bronze.pipeline.history import STAGING_OF
 from nhl_bronze.pipeline.schedule import stored_final_games
+from nhl_bronze.readers.charts import games_without_chart
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
@@ -67,6 +73,16 @@ def _games_by_date(store: DeltaStore, spec, start: date, end: date) -> dict[date
     return by_date
 
 
+def charts_to_reask(store: DeltaStore, today: date, lookback_days: int) -> dict[date, list[int]]:
+    """Per date due today (``chart_reask_due``): the games history holds without a shift chart. Dates the daily
+    run covers anyway (the last ``lookback_days``) are left to it."""
+    due: dict[date, list[int]] = {}
+    for game_id, day in games_without_chart(store, reask_window_start(today), today):
+        if (today - day).days > lookback_days and chart_reask_due(day, today):
+            due.setdefault(day, []).append(game_id)
+    return due
+
+
 def _digest(game_ids: list[int]) -> str:
     return hashlib.sha1(",".join(map(str, game_ids)).encode()).hexdigest()[:12]
 
@@ -84,7 +100,8 @@ def build_final_games_sensor(settings: AutomationSettings | None = None) -> dg.S
         minimum_interval_seconds=30 * 60,
         description="Requests a run for each date whose stored schedule lists final games missing from a history "
         f"table: the last {settings.sensor_recent_days} dates as their games finish (again when a run failed), "
-        f"and older gaps, {settings.sensor_gap_scan_days} dates per tick back to the first partition.",
+        f"and older gaps, {settings.sensor_gap_scan_days} dates per tick back to the first partition; and for "
+        "each date holding games without a shift chart, daily for two weeks, then weekly to the season's end.",
     )
     def final_games_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource,
                            clock: ClockResource, ingest: IngestResource) -> dg.SensorResult | dg.SkipReason:
@@ -123,6 +140,18 @@ def build_final_games_sensor(settings: AutomationSettings | None = None) -> dg.S
                     tags={"nhl_bronze/trigger": f"final_games_sensor:{kind}", REQUEST_TAG: request_key,
                           "nhl_bronze/missing_games": ",".join(map(str, missing[:20]))},
                 ))
+        requested_dates = {request.partition_key for request in requests}
+        for day, chartless in charts_to_reask(store, today, settings.lookback_days).items():
+            if day.isoformat() in requested_dates:
+                continue
+            # One run per date and day: the rule is stateless, the run key keeps the 30-min ticks from repeating it.
+            request_key = f"charts:{day}:{today}"
+            requests.append(dg.RunRequest(
+                run_key=request_key,
+                partition_key=day.isoformat(),
+                tags={"nhl_bronze/trigger": "final_games_sensor:charts", REQUEST_TAG: request_key,
+                      "nhl_bronze/games_without_chart": ",".join(map(str, chartless[:20]))},
+            ))
         cursor.requested = {d: v for d, v in cursor.requested.items() if d >= recent_start.isoformat()}
         cursor.gap_scan_before = gap_start.isoformat()
         return dg.SensorResult(run_requests=requests, cursor=cursor.dump())

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from nhl_bronze.cli.attention import Attention, attention_lines, collect_attention
 from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.storage.delta import DeltaStore
@@ -44,6 +45,7 @@ class Status:
     tables: list[TableStatus]
     coverage: list[SeasonCoverage]
     corrected_games: list[CorrectedGame] = field(default_factory=list)
+    attention: Attention | None = None  # quarantined schedule items, games without a shift chart
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -100,7 +102,7 @@ def collect_status(store: DeltaStore, progress) -> Status:
     for spec in HISTORY_TABLES:
         progress(f"looking for corrected games in {spec.name}")
         corrected += corrected_games(store, spec)
-    return Status(store.root, tables, coverage, corrected)
+    return Status(store.root, tables, coverage, corrected, collect_attention(store))
 
 
 def iso_date(game_date: int) -> str:
@@ -133,4 +135,4 @@ def render(status: Status) -> str:
     for game in status.corrected_games:
         lines.append(f"  {game.table}: game {game.game_id} of {iso_date(game.game_date)}: {game.corrected_keys} keys, "
                      f"up to version {game.max_version}")
-    return "\n".join(lines)
+    return "\n".join(lines + attention_lines(status.attention))

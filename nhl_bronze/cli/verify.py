@@ -3,7 +3,8 @@
 1. the history audit of the protected tables (no commit removed data, no referenced file is missing);
 2. one latest row per key over the whole of each history table (and one row per key in the derived tables);
 3. the column contract (names and types) of every table that exists;
-4. no final game of the stored schedule answers is missing from history.
+4. no final game of the stored schedule answers is missing from history;
+5. no game in history lacks its shift chart (each listed with its age and when it is asked for again).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from nhl_bronze.cli.attention import chart_problems
 from nhl_bronze.cli.status import iso_date
 from nhl_bronze.readers.coverage import coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES, contract_columns, contract_problems
@@ -76,4 +78,5 @@ def verify(store: DeltaStore, progress: Callable[[str], None]) -> list[str]:
         for game in season.missing:
             problems += [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is "
                          f"missing from history" for table in game.missing_from]
+    problems += chart_problems(store)
     return problems

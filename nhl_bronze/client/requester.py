@@ -11,6 +11,7 @@ JSON (a truncated body is transient; a couple of retries). Not retried: any othe
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections.abc import Callable
@@ -19,10 +20,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 import httpx
+import msgspec
 
 from nhl_bronze.client.bodies import check_json
 from nhl_bronze.client.errors import NhlApiError, NotFoundError
 from nhl_bronze.client.rate_limit import AsyncTokenBucket
+
+
+def _invalid_body_reason(body: bytes, error: ValueError) -> str:
+    """A body cut short says so; a complete JSON body the decoder refuses says what it refused."""
+    if isinstance(error, msgspec.DecodeError | json.JSONDecodeError):
+        return f"body is not valid JSON ({len(body)} bytes, truncated?): {error}"
+    return f"body breaks the API contract: {error}"
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,7 @@ class Requester:
                         payload = decode(body)
                     except ValueError as exc:
                         invalid_bodies += 1
-                        reason = f"body is not valid JSON ({len(body)} bytes, truncated?): {exc}"
+                        reason = _invalid_body_reason(body, exc)
                         if invalid_bodies > self.policy.invalid_body_retries:
                             raise NhlApiError(full_url, reason, status, retry + rate_limited + 1) from None
                     else:

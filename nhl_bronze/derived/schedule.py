@@ -13,7 +13,8 @@ import polars as pl
 
 from nhl_bronze.contract import SCHEDULE_SCHEMA
 from nhl_bronze.domain.dates import game_date_of
-from nhl_bronze.domain.games import FETCHED_GAME_TYPES
+from nhl_bronze.domain.games import FETCHED_GAME_TYPES, schedule_games_by_date
+from nhl_bronze.domain.schedule_contract import ScheduleProblem, check_schedule
 
 _ENTRY_SCHEMA = pl.Schema(
     {
@@ -37,12 +38,12 @@ BODY_ENTRY_SCHEMA = pl.Schema(
 )
 
 
-def _entry(day: dict, game: dict) -> tuple:
+def _entry(day: date, game: dict) -> tuple:
     return (
         game["id"],
         game.get("gameType"),
         game.get("gameScheduleState", "OK"),
-        date.fromisoformat(day["date"]),
+        day,
         game.get("startTimeUTC"),
         game.get("easternUTCOffset"),
         game.get("venueUTCOffset"),
@@ -52,7 +53,9 @@ def _entry(day: dict, game: dict) -> tuple:
 
 
 def _listed(body: dict) -> list[tuple]:
-    return [_entry(day, game) for day in body.get("gameWeek", []) for game in day.get("games", [])]
+    # Quarantined days and games (``schedule_contract``) are left out: one bad answer in the append-only raw
+    # store must not fail the derived schedule on every later run.
+    return [_entry(day, game) for day, games in schedule_games_by_date(body).items() for game in games]
 
 
 def schedule_entries(schedule_bodies: Iterable[dict]) -> pl.DataFrame:
@@ -68,9 +71,45 @@ def body_entries(bodies: pl.DataFrame) -> pl.DataFrame:
     rows = [
         (key, fetched_at, ordinal, *entry)
         for key, fetched_at, body in bodies.select("key", "fetched_at", "body").iter_rows()
-        for ordinal, entry in enumerate(_listed(json.loads(body)))
+        for ordinal, entry in enumerate(_listed(_decoded(body)))
     ]
     return pl.DataFrame(rows, schema=BODY_ENTRY_SCHEMA, orient="row")
+
+
+def _decoded(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:  # not JSON: lists no game (``body_problems`` names it)
+        return {}
+
+
+# What the schedule contract set aside in stored answers (``domain.schedule_contract``), one row per item.
+QUARANTINE_SCHEMA = pl.Schema(
+    {"key": pl.String, "fetched_at": pl.Datetime("us", "UTC"), "ordinal": pl.Int32, "day": pl.String,
+     "game_id": pl.String, "field": pl.String, "value": pl.String, "problem": pl.String}
+)
+
+
+def body_problems(bodies: pl.DataFrame) -> pl.DataFrame:
+    """``bodies`` as in ``body_entries`` -> one row per quarantined item of each answer (``QUARANTINE_SCHEMA``)."""
+    rows = []
+    for key, fetched_at, body in bodies.select("key", "fetched_at", "body").iter_rows():
+        try:
+            problems = check_schedule(json.loads(body)).problems
+        except ValueError as error:  # stored before the client checked bodies: the whole answer is set aside
+            problems = [ScheduleProblem("", "", "(answer)", f"{len(body)} bytes", f"not JSON: {error}")]
+        rows += [(key, fetched_at, ordinal, p.day, p.game_id, p.field, p.value, p.problem)
+                 for ordinal, p in enumerate(problems)]
+    return pl.DataFrame(rows, schema=QUARANTINE_SCHEMA, orient="row")
+
+
+def quarantine_lines(quarantined: pl.DataFrame) -> list[str]:
+    """One line per quarantined item: the endpoint, the answer (request date, fetch time) and the named problem."""
+    return [
+        f"schedule {row['key']} (fetched {row['fetched_at']:%Y-%m-%d %H:%M} UTC): "
+        + ScheduleProblem(row["day"], row["game_id"], row["field"], row["value"], row["problem"]).describe()
+        for row in quarantined.sort("key", "fetched_at", "ordinal").iter_rows(named=True)
+    ]
 
 
 def latest_answers(entries: pl.DataFrame) -> pl.DataFrame:

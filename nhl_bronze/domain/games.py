@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from nhl_bronze.domain.schedule_contract import check_schedule
+
 FINAL_STATES = frozenset({"OFF", "FINAL"})
 NOT_FINAL_STATES = frozenset({"FUT", "PRE", "LIVE", "CRIT"})
 FETCHED_GAME_TYPES = frozenset({2, 3})  # regular season, playoffs
@@ -19,9 +21,11 @@ Classification = Literal["fetch", "pending", "skipped"]
 
 
 def schedule_games_by_date(schedule_body: dict) -> dict[date, list[dict]]:
-    """The games of each day of a ``/v1/schedule/{date}`` body, by date (days without games included)."""
-    return {date.fromisoformat(day["date"]): list(day.get("games", []))
-            for day in schedule_body.get("gameWeek", [])}
+    """The games of each day of a ``/v1/schedule/{date}`` body, by date (days without games included).
+
+    Only what keeps the schedule contract: a day that is not a date and a game breaking it are quarantined
+    (``schedule_contract.check_schedule`` names them), the rest of the answer is kept."""
+    return check_schedule(schedule_body).games_by_date
 
 
 def classify_schedule_game(game: dict) -> tuple[Classification, str]:

@@ -35,6 +35,7 @@ class ScheduleLanding:
     refreshed: tuple[date, date]  # [start, end) asked again on every landing
     backfilled_dates: int  # older dates no stored answer covered, asked once
     api_calls: int
+    quarantined: list[str]  # items of the landed answers that break the schedule contract, each named
 
 
 def stored_schedule_bodies(store: DeltaStore, start: date | None = None, end: date | None = None) -> list[dict]:
@@ -86,4 +87,5 @@ def land_schedule(source: ApiSource, store: DeltaStore, today: date, recent_days
         for start, end in contiguous_windows(min(backfill), max(backfill) + timedelta(days=1),
                                              set(window_dates(min(backfill), max(backfill))) - backfill):
             source.schedule_games(start, end)
-    return ScheduleLanding((refresh_start, refresh_end), len(backfill), source.api_calls)
+    return ScheduleLanding((refresh_start, refresh_end), len(backfill), source.api_calls,
+                           list(source.schedule_problems))

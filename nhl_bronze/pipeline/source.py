@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from nhl_bronze.client.session import NhlApiSession, OnResponse
 from nhl_bronze.client.window import GameBodies, RawResponse, WindowFetch, window_fetch_from_bodies
 from nhl_bronze.domain.dates import window_dates
+from nhl_bronze.domain.schedule_contract import check_schedule
 from nhl_bronze.pipeline.parse import WindowReader
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
@@ -57,6 +58,8 @@ class ApiSource:
         self._session_context: AbstractContextManager[NhlApiSession] | None = None
         self._session: NhlApiSession | None = None
         self._landed: list[RawResponse] = []
+        # What the schedule contract set aside in the answers this source landed (the rest of each week is kept).
+        self.schedule_problems: list[str] = []
 
     def fetch(self, start: date, end: date) -> WindowFetch:
         window = self._session_or_open().fetch_window(start, end)
@@ -89,6 +92,11 @@ class ApiSource:
         self.close()
 
     def _land_received(self) -> None:
+        self.schedule_problems += [
+            f"schedule {response.key} ({response.url}): {problem.describe()}"
+            for response in self._landed if response.endpoint == "schedule"
+            for problem in check_schedule(json.loads(response.body)).problems
+        ]
         # Emptied in place: the session holds a reference to this very list.
         self.raw_store.record(self._landed)
         self._landed.clear()

@@ -1,4 +1,5 @@
-"""Fault injection for the simulator: latency, 5xx, 429 bursts, hangs, truncated bodies, missing shift charts.
+"""Fault injection for the simulator: latency, 5xx, 429 bursts, hangs, truncated bodies, missing shift charts,
+schedule answers that break the contract (a game id of -5, a day dated 2024-13-40).
 
 Every random decision is a pure function of ``(seed, request path+query, attempt number of that path)``, so a
 run is reproducible even when concurrent requests arrive in a different order: the 3rd request for a given URL
@@ -9,6 +10,7 @@ limiter does); their *number* is deterministic, which requests get them depends 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections import Counter
@@ -37,6 +39,24 @@ class RateLimitBurst:
 
 
 @dataclass(frozen=True)
+class SchedulePatch:
+    """In every schedule answer listing ``day``: set ``field`` of that day (``game`` None) or of its game number
+    ``game`` (0-based) to ``value``, e.g. ``SchedulePatch("2024-10-09", "date", "2024-13-40")``."""
+
+    day: str
+    field: str
+    value: object
+    game: int | None = None
+
+    def apply(self, body: dict) -> None:
+        for day in body.get("gameWeek", []):
+            if day.get("date") != self.day:
+                continue
+            target = day if self.game is None else day["games"][self.game]
+            target[self.field] = self.value
+
+
+@dataclass(frozen=True)
 class FaultConfig:
     """What can go wrong, and how often. All rates are fractions in [0, 1]; the default injects nothing."""
 
@@ -47,6 +67,7 @@ class FaultConfig:
     hang_seconds: float = 15.0
     truncate_rate: float = 0.0  # 200 with a JSON body cut in half
     missing_shift_charts: float = 0.0  # fraction of games whose shift chart is empty or 404, on every attempt
+    schedule_patches: tuple[SchedulePatch, ...] = ()  # applied to every schedule answer, in order
     seed: int = 0
 
 
@@ -93,6 +114,8 @@ class FaultInjector:
             return FaultPlan(delay, 0.0, html_error(status, path))
         hang = cfg.hang_seconds if _roll(cfg.seed, "hang", request_key, attempt) < cfg.hang_rate else 0.0
         response = self._missing_shift_chart(path, query) or backend.handle(method, path, query)
+        if cfg.schedule_patches and "/schedule/" in path and response.status == 200:
+            response = _patched_schedule(response, cfg.schedule_patches)
         if response.status == 200 and _roll(cfg.seed, "truncate", request_key, attempt) < cfg.truncate_rate:
             response = truncated(response)
         return FaultPlan(delay, hang, response)
@@ -110,6 +133,13 @@ class FaultInjector:
         if _roll(self.config.seed, "missing-shifts-kind", game_id) < 0.5:
             return json_response({"data": [], "total": 0})
         return html_error(404, path)
+
+
+def _patched_schedule(response: SimResponse, patches: tuple[SchedulePatch, ...]) -> SimResponse:
+    body = json.loads(response.body)
+    for patch in patches:
+        patch.apply(body)
+    return SimResponse(response.status, dict(response.headers), json.dumps(body).encode())
 
 
 def truncated(response: SimResponse) -> SimResponse:

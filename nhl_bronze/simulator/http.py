@@ -209,6 +209,12 @@ class SimulatorServer:
             self._thread.start()
         return self
 
+    def set_faults(self, faults: FaultConfig | None) -> None:
+        """Serve with ``faults`` from the next request on (e.g. shift charts missing first, published later)."""
+        self.faults = faults
+        if self._server is not None:
+            self._server.injector = FaultInjector(faults)
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()

@@ -50,6 +50,9 @@ SKATERS = TableSpec("bronze_skaters_2023_v2", ("playerId", "team", "season", "si
 # The raw store's schedule answers, parsed once each (one row per game an answer lists): the derived schedule reads
 # this instead of parsing every stored answer on every run. Derived, rebuildable from the raw store.
 SCHEDULE_ENTRIES = TableSpec("bronze_schedule_entries", ("key", "fetched_at", "ordinal"), partition_by=())
+# What the schedule contract set aside in those answers (a day that is not a date, a game id outside the NHL's
+# range...), one row per item: kept beside the entries, shown by the derived schedule's check and by status.
+SCHEDULE_QUARANTINE = TableSpec("bronze_schedule_quarantine", ("key", "fetched_at", "ordinal"), partition_by=())
 # The running totals behind the skaters table (sums, rows summed, where each name came from) and the history
 # version they reflect: a run adds only what history gained since. Derived, rebuildable from history.
 SKATER_TOTALS = TableSpec("bronze_skater_totals", ("playerId", "team", "season", "situation"), partition_by=())
@@ -68,6 +71,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     SCHEDULE,
     SKATERS,
     SCHEDULE_ENTRIES,
+    SCHEDULE_QUARANTINE,
     SKATER_TOTALS,
     RAW_API_RESPONSES,
 )

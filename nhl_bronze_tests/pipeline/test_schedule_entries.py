@@ -19,8 +19,11 @@ FIRST_FETCH = datetime(2024, 10, 1, 12, tzinfo=UTC)
 COMPLETED_SCHEMA = {"gameId": pl.Int32, "gameDate": pl.Int32, "team": pl.String, "home_or_away": pl.String}
 
 
-def game(game_id, start_utc, away="CGY", home="VAN"):
-    return {"id": game_id, "gameType": 2, "gameScheduleState": "OK", "startTimeUTC": start_utc,
+GAME = 2024020000  # game n of these tests is GAME + n (an id the schedule contract accepts)
+
+
+def game(number, start_utc, away="CGY", home="VAN"):
+    return {"id": GAME + number, "gameType": 2, "gameScheduleState": "OK", "startTimeUTC": start_utc,
             "easternUTCOffset": "-04:00", "venueUTCOffset": "-07:00", "awayTeam": {"abbrev": away},
             "homeTeam": {"abbrev": home}}
 
@@ -67,10 +70,10 @@ def test_refreshing_after_each_landing_equals_parsing_every_answer_again(tmp_pat
     assert parsed == [2, 2, 1]  # each landed answer parsed once, none of the earlier ones again
     final = newest_entries(refresh_schedule_entries(store).entries).sort("GAME_ID")
     assert final.select("GAME_ID", "DATE", "startTimeUTC").rows() == [
-        (1, date(2024, 10, 8), "2024-10-09T00:30:00Z"),
-        (2, date(2024, 10, 15), "2024-10-15T23:00:00Z"),
-        (3, date(2024, 10, 15), "2024-10-16T01:00:00Z"),
-        (4, date(2024, 10, 22), "2024-10-22T23:00:00Z"),
+        (GAME + 1, date(2024, 10, 8), "2024-10-09T00:30:00Z"),
+        (GAME + 2, date(2024, 10, 15), "2024-10-15T23:00:00Z"),
+        (GAME + 3, date(2024, 10, 15), "2024-10-16T01:00:00Z"),
+        (GAME + 4, date(2024, 10, 22), "2024-10-22T23:00:00Z"),
     ]
     # Nothing new landed: nothing parsed, nothing written
     version = store.version(SCHEDULE_ENTRIES)
@@ -87,7 +90,7 @@ def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_pat
                                          ("2024-10-10", [game(5, "2024-10-10T23:00:00Z")])])])
     incremental = newest_entries(refresh_schedule_entries(store).entries)
     rebuilt = rebuild_schedule_entries(store)
-    completed = pl.DataFrame([(1, 20241009, "CGY", "AWAY"), (1, 20241009, "VAN", "HOME")],
+    completed = pl.DataFrame([(GAME + 1, 20241009, "CGY", "AWAY"), (GAME + 1, 20241009, "VAN", "HOME")],
                              schema=COMPLETED_SCHEMA, orient="row")
 
     def build(entries):
@@ -96,7 +99,7 @@ def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_pat
     assert rebuilt.rebuilt and rebuilt.answers_parsed == 1  # only the newest answer of the request
     assert build(incremental).equals(build(newest_entries(rebuilt.entries)))
     assert build(incremental).equals(build(full_parse(store)))
-    assert build(incremental)["GAME_ID"].to_list() == [1, 5]
+    assert build(incremental)["GAME_ID"].to_list() == [GAME + 1, GAME + 5]
 
 
 def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
@@ -116,7 +119,7 @@ def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
 
     assert refreshed.rebuilt and refreshed.answers_parsed == 3
     assert newest_entries(refreshed.entries).sort("GAME_ID").equals(full_parse(store))
-    assert newest_entries(refreshed.entries)["GAME_ID"].sort().to_list() == [1, 2, 3]
+    assert newest_entries(refreshed.entries)["GAME_ID"].sort().to_list() == [GAME + 1, GAME + 2, GAME + 3]
 
 
 def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_answer(tmp_path):
