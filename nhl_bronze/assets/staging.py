@@ -18,6 +18,7 @@ GAMES_STAGING_KEY = dg.AssetKey(GAMES_HISTORICAL_STAGING.name)
 STAGING_KEYS = {PLAYER_GAME_STATS_STAGING.name: PLAYER_STAGING_KEY, GAMES_HISTORICAL_STAGING.name: GAMES_STAGING_KEY}
 FAILED_GAMES = "failed_games"  # metadata key: "game <id> (<date>): <step> failed: <reason>", one per failed game
 ALL_GAMES_STAGED = "all_games_staged"  # the check whose metadata lists the failed games (read by history's check)
+SHIFT_CHART_RULES = "shift_chart_rules"  # warns for games whose chart a best-effort rule repaired
 LISTED = 200
 LISTS_ON_MATERIALIZATIONS_UP_TO_DAYS = 31  # at most this many entries of a list go into metadata
 
@@ -48,6 +49,10 @@ LISTS_ON_MATERIALIZATIONS_UP_TO_DAYS = 31  # at most this many entries of a list
     check_specs=[
         dg.AssetCheckSpec("boxscore_parity", asset=PLAYER_STAGING_KEY,
                           description="Per game, goals, shots on goal and hits equal the official boxscore."),
+        dg.AssetCheckSpec(SHIFT_CHART_RULES, asset=PLAYER_STAGING_KEY, blocking=False,
+                          description="Warns (never blocks) for each game whose shift chart broke the on-ice rules "
+                          "(more than six skaters of a side): its event statistics are staged, its ice time "
+                          "comes from the best-effort rule of docs/DATA_DICTIONARY.md."),
         dg.AssetCheckSpec(ALL_GAMES_STAGED, asset=PLAYER_STAGING_KEY,
                           description="Every final game of the window was fetched and parsed; a failed game keeps "
                           "its date's previous rows and is named here with its date and reason."),
@@ -116,6 +121,13 @@ def staging_results(report: StagingReport):
         asset_key=PLAYER_STAGING_KEY, check_name="boxscore_parity", passed=not report.parity_mismatches,
         metadata={"mismatches": dg.MetadataValue.json(report.parity_mismatches[:100]),
                   "count": len(report.parity_mismatches)},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=PLAYER_STAGING_KEY, check_name=SHIFT_CHART_RULES, passed=not report.repaired_charts,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(report.repaired_charts[:3]) or None,
+        metadata={"games": dg.MetadataValue.json(report.repaired_charts[:LISTED]),
+                  "count": len(report.repaired_charts)},
     )
     yield dg.AssetCheckResult(
         asset_key=PLAYER_STAGING_KEY, check_name=ALL_GAMES_STAGED, passed=not report.failures,

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -33,6 +33,8 @@ class ParsedGames:
     frames: GameFrames  # rows of the good games only
     failures: list[GameFetchError]  # games with no rows: statistics or boxscore totals unreadable
     parity_mismatches: list[str]  # good games whose rows disagree with their boxscore totals
+    # good games whose shift chart broke the on-ice rules and was repaired by the documented best-effort rule
+    repaired_charts: list[str] = field(default_factory=list)
 
 
 def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
@@ -57,7 +59,11 @@ def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
         except GameParseError as error:
             failures.append(_failure(game, "boxscore parity", error))
     frames = _without_games(result.frames, {f.game_id for f in failures} - failed_ids)
-    return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams))
+    failed_ids |= {f.game_id for f in failures}
+    repaired = [f"game {game_of[id(game_input)].game_id} ({game_of[id(game_input)].game_date}): {note}"
+                for game_input, note in result.repaired_charts if game_of[id(game_input)].game_id not in failed_ids]
+    return ParsedGames(frames, failures, parity_mismatches(totals_frame(totals), frames.players, frames.teams),
+                       repaired)
 
 
 class WindowReader(Protocol):
@@ -103,6 +109,7 @@ def concat_parsed(parts: Sequence[ParsedGames]) -> ParsedGames:
         GameFrames(pl.concat([p.frames.players for p in parts]), pl.concat([p.frames.teams for p in parts])),
         [failure for p in parts for failure in p.failures],
         [mismatch for p in parts for mismatch in p.parity_mismatches],
+        [repair for p in parts for repair in p.repaired_charts],
     )
 
 

@@ -39,6 +39,7 @@ class StagingReport:
     without_shift_chart: list[str] = field(default_factory=list)
     failures: list[GameFetchError] = field(default_factory=list)
     parity_mismatches: list[str] = field(default_factory=list)
+    repaired_charts: list[str] = field(default_factory=list)  # games staged with a best-effort chart repair
     tables: dict[str, TableState] = field(default_factory=dict)
 
     @property

@@ -145,6 +145,7 @@ class _Unwritten:
         self._end = end
         self.report.failures += [*fetch_failures, *parsed.failures]
         self.report.parity_mismatches += parsed.parity_mismatches
+        self.report.repaired_charts += parsed.repaired_charts
         self._failed |= {failure.game_date for failure in [*fetch_failures, *parsed.failures]}
         self._parsed.append(parsed)
 

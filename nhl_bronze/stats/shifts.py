@@ -3,9 +3,11 @@
 * Overlapping rows of one player in one period are merged into one shift (a player cannot be on the ice
   twice at once; counting both rows would double his ice time). Rows that only touch (one ends at the
   second the next starts) stay two shifts, as the boxscore counts them.
-* Then per game: no player is on the ice longer than the game lasted, and no side ever has more than six
-  skaters on the ice (five plus an extra attacker). A chart that breaks either rule is wrong in a way that
-  cannot be repaired here: the game fails, naming the rule, the player or side, the period and the second.
+* Then per game: no player is on the ice longer than the game lasted (a chart breaking this is wrong in a way
+  that cannot be repaired here: the game fails, naming the player), and no side ever has more than six
+  skaters on the ice (five plus an extra attacker). A chart that puts a seventh skater of a side on the ice is
+  repaired by a best-effort rule (``trim_crowded``) instead of keeping the game out of history for good: the
+  game lands, and the repair is reported as a warning naming the game, side, period and second.
 
 Per-game Python like the rest of the JSON walk: a chart has ~800 rows, sorting them is microseconds.
 """
@@ -36,6 +38,48 @@ def merge_overlapping(shifts: list[Shift]) -> list[Shift]:
                 current_start, current_end = start, end
         merged.append((player_id, period, current_start, current_end))
     return merged
+
+
+def trim_crowded(shifts: list[Shift], side_of_skater: dict[int, str]) -> tuple[list[Shift], str | None]:
+    """The best-effort rule for a chart with more than six skaters of a side on the ice (issue 21).
+
+    When a skater comes on while six of his side are already on the ice, the shift of the skater who has been
+    on the ice longest (earliest start; ties: the lowest player id) ends at that second: the chart most likely
+    missed that player's change, and a shift left open is the usual way a chart overstates a crowd. A shift cut
+    to nothing is dropped. Every other shift, and every goalie's, is kept as the chart has it.
+
+    Returns the shifts (merged, as given) and None, or the repaired shifts and a note naming the first moment
+    of crowding and how many shifts were cut.
+    """
+    events: list[tuple[int, str, int, int, int]] = []  # (period, side, second, +1 start / -1 end, shift index)
+    for index, (player_id, period, start, end) in enumerate(shifts):
+        side = side_of_skater.get(player_id)
+        if side is not None and end > start:
+            events += [(period, side, start, 1, index), (period, side, end, -1, index)]
+    events.sort()  # per period and side, by second; at the same second ends (-1) before starts (+1)
+    cut_at: dict[int, int] = {}
+    first: str | None = None
+    on_ice: dict[int, int] = {}  # shift index -> start, of the period and side being swept
+    group = None
+    for period, side, second, delta, index in events:
+        if (period, side) != group:
+            group, on_ice = (period, side), {}
+        if delta < 0:
+            on_ice.pop(index, None)  # a shift already cut has left the ice
+            continue
+        on_ice[index] = second
+        if len(on_ice) > MAX_SKATERS_A_SIDE:
+            if first is None:
+                first = (f"the {side} team has {len(on_ice)} skaters on the ice in period {period} at "
+                         f"{_clock(second)} in the shift chart (at most {MAX_SKATERS_A_SIDE})")
+            longest = min(on_ice, key=lambda i: (on_ice[i], shifts[i][0]))
+            del on_ice[longest]
+            cut_at[longest] = second
+    if first is None:
+        return shifts, None
+    repaired = [(p, period, start, cut_at.get(i, end)) for i, (p, period, start, end) in enumerate(shifts)]
+    repaired = [shift for i, shift in enumerate(repaired) if i not in cut_at or shift[3] > shift[2]]
+    return repaired, f"{first}: {len(cut_at)} shift(s) ended when the next skater came on (best-effort rule)"
 
 
 def _clock(seconds: int) -> str:

@@ -55,7 +55,10 @@ def test_overlapping_shift_rows_of_one_player_are_merged():
     assert_frame_equal(frames.players, expected.players)  # not 2x his ice time, shifts or on-ice counts
 
 
-def test_seven_skaters_on_one_side_fail_the_game_by_name():
+def test_seven_skaters_on_one_side_keep_the_game_with_best_effort_ice_time_and_name_it():
+    """Issue 21: a chart putting every home skater on the ice at 10:00 of period 2 used to keep the game out of
+    history for good. Its event statistics land; ice time comes from the best-effort rule (the chart's extra
+    shifts are cut so that at most six skaters a side are on the ice); the repair names the game and moment."""
     game = game_input(GAME)
     home_ids = [row["playerId"] for group in ("forwards", "defense")
                 for row in game.boxscore["playerByGameStats"]["homeTeam"][group]]
@@ -63,10 +66,24 @@ def test_seven_skaters_on_one_side_fail_the_game_by_name():
     game.shift_chart["data"] += [
         {**template, "playerId": pid, "period": 2, "startTime": "10:00", "endTime": "10:05"} for pid in home_ids
     ]
-    with pytest.raises(GameParseError, match=r"2024020001.*home team has 7 skaters.*period 2 at 10:0"):
-        compute_game_frames(game)
-    result = compute_batch([game, game_input(2024020009)])  # it fails alone
-    assert len(result.failures) == 1 and result.frames.teams.height == 8
+    result = compute_batch([game, game_input(2024020009)])
+    assert result.failures == [] and result.frames.teams.height == 16  # 2 games x 2 teams x 4 situations
+    [(repaired_game, note)] = result.repaired_charts
+    assert repaired_game is game
+    assert "home team has 7 skaters" in note and "period 2 at 10:00" in note
+
+    clean = compute_game_frames(game_input(GAME)).players.filter(pl.col("situation") == "all")
+    crowded = result.frames.players.filter(pl.col("gameId") == GAME, pl.col("situation") == "all")
+    individual = [c for c in clean.columns if c.startswith("I_F_")]
+    both = clean.join(crowded, on="playerId", suffix="_crowded")
+    # The event statistics are the clean chart's; the away side's ice time is untouched by the repair.
+    assert all(both[c].equals(both[f"{c}_crowded"], check_names=False) for c in individual)
+    away = both.filter(pl.col("home_or_away") == "AWAY")
+    assert away["icetime"].equals(away["icetime_crowded"], check_names=False)
+    # Every home skater has ice time, at most the 5 extra seconds the corrupted rows can add to his own.
+    home = both.filter(pl.col("home_or_away") == "HOME")
+    assert home["icetime_crowded"].is_not_null().all()
+    assert ((home["icetime_crowded"] - home["icetime"]) <= 5).all()
 
 
 def test_a_player_on_the_ice_longer_than_the_game_fails_it():

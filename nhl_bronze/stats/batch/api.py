@@ -28,6 +28,8 @@ __all__ = ["BatchResult", "compute_batch", "compute_game_frames", "compute_many"
 class BatchResult(NamedTuple):
     frames: GameFrames  # rows of every good game, in input order
     failures: list[tuple[GameInput, GameParseError]]  # the malformed games (they have no rows)
+    # good games whose shift chart a best-effort rule repaired (``stats.shifts.trim_crowded``), with what it did
+    repaired_charts: tuple[tuple[GameInput, str], ...] = ()
 
 
 def empty_frames() -> GameFrames:
@@ -50,7 +52,8 @@ def compute_batch(games: Iterable[GameInput]) -> BatchResult:
     games = list(games)
     walked = walk_batch(games)
     frames = _compute(walked.columns, walked.shifts, walked.events)
-    return BatchResult(frames, [(games[gi], error) for gi, error in walked.failures])
+    return BatchResult(frames, [(games[gi], error) for gi, error in walked.failures],
+                       tuple((games[gi], note) for gi, note in walked.repaired_charts))
 
 
 def _rows(gi: int, game: GameInput) -> GameRows | None:

@@ -17,13 +17,13 @@ from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameInput
 
 
-def _walked_shifts(game: GameInput, walked: WalkedGame) -> list[tuple]:
+def _walked_shifts(game: GameInput, walked: WalkedGame, notes: list[str] | None = None) -> list[tuple]:
     """The per-game walk of one game's shift chart (the reference the vectorised path is checked against)."""
     game_id = game_id_for_message(game)
     chart = decoded_body(game_id, "shift chart", game.shift_chart)
     if not isinstance(chart, dict):
         raise GameParseError(game_id, f"shift chart is a {type(chart).__name__}, not a dict")
-    return guarded(game_id, shift_rows, walked.gi, walked.ctx, chart, walked.game_seconds)
+    return guarded(game_id, shift_rows, walked.gi, walked.ctx, chart, walked.game_seconds, notes)
 
 
 def context_frames(walked: list[WalkedGame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -42,8 +42,10 @@ def context_frames(walked: list[WalkedGame]) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 def chart_shifts(charted: list[tuple[GameInput, WalkedGame]],
-                 failures: list[tuple[int, GameParseError]], vectorised: bool) -> pl.DataFrame:
-    """Merged, checked shift rows of every game in ``charted``; its failing games appended to ``failures``."""
+                 failures: list[tuple[int, GameParseError]], vectorised: bool,
+                 repaired: list[tuple[int, str]] | None = None) -> pl.DataFrame:
+    """Merged, checked shift rows of every game in ``charted``; its failing games appended to ``failures``, and
+    the games whose chart a best-effort rule repaired (``stats.shifts.trim_crowded``) to ``repaired``."""
     if not vectorised:
         shifts, per_game = pl.DataFrame(schema=SHIFT_SCHEMA), {walked.gi for _, walked in charted}
     else:
@@ -53,10 +55,13 @@ def chart_shifts(charted: list[tuple[GameInput, WalkedGame]],
     parts = [shifts]
     for game, walked in charted:
         if walked.gi in per_game:
+            notes: list[str] = []
             try:
-                rows = _walked_shifts(game, walked)
+                rows = _walked_shifts(game, walked, notes)
             except GameParseError as error:
                 failures.append((walked.gi, error))
                 continue
+            if repaired is not None:
+                repaired += [(walked.gi, note) for note in notes]
             parts.append(pl.DataFrame(rows, schema=SHIFT_SCHEMA, orient="row"))
     return pl.concat(parts)

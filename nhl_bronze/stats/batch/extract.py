@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.model import GameInput
 from nhl_bronze.stats.roster import GameContext, build_context
-from nhl_bronze.stats.shifts import Shift, check_shifts, merge_overlapping
+from nhl_bronze.stats.shifts import Shift, check_shifts, merge_overlapping, trim_crowded
 from nhl_bronze.stats.situations import AWAY, HOME
 
 SHIFT_TYPE_CODE = 517  # 505 rows are goal markers
@@ -130,13 +130,15 @@ def event_rows(gi: int, ctx: GameContext, play_by_play: dict) -> list[tuple]:
     return rows
 
 
-def shift_rows(gi: int, ctx: GameContext, shift_chart: dict | None, game_seconds: int) -> list[tuple]:
+def shift_rows(gi: int, ctx: GameContext, shift_chart: dict | None, game_seconds: int,
+               notes: list[str] | None = None) -> list[tuple]:
     """All 517 rows (skaters and goalies), a player's overlapping rows merged into one shift.
 
     The stats API sometimes repeats a shift under the next shiftNumber (seen in 2024020022): the boxscore
-    counts it once, and so does the merge. A player in the chart who is on neither roster, a player on the
-    ice longer than the game, or a side with more than six skaters on the ice fails the game
-    (see ``stats.shifts``): nothing is dropped silently.
+    counts it once, and so does the merge. A player in the chart who is on neither roster, or a player on the
+    ice longer than the game, fails the game (see ``stats.shifts``). A side with more than six skaters on the
+    ice is repaired by ``stats.shifts.trim_crowded``, and the repair is appended to ``notes``: nothing is
+    changed silently.
     """
     if shift_chart is None:
         return []
@@ -152,6 +154,9 @@ def shift_rows(gi: int, ctx: GameContext, shift_chart: dict | None, game_seconds
         raise ValueError("a shift ends before it starts")
     shifts = merge_overlapping(rows)
     skater_sides = {s.player_id: s.side for s in ctx.skaters}
+    shifts, crowded = trim_crowded(shifts, skater_sides)
+    if crowded is not None and notes is not None:
+        notes.append(crowded)
     check_shifts(shifts, skater_sides, game_seconds)
     return [(gi, *shift) for shift in shifts]
 

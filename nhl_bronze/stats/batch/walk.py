@@ -35,6 +35,7 @@ class WalkedBatch(NamedTuple):
     events: pl.DataFrame | None  # event rows of the good games read at once (None: none were)
     shifts: pl.DataFrame  # merged shift rows of the good games with a usable chart (SHIFT_SCHEMA)
     failures: list[tuple[int, GameParseError]]  # (gi, error) in batch order
+    repaired_charts: list[tuple[int, str]]  # (gi, what the best-effort rule repaired) of the good games
 
 
 def _typed(play_by_play: object) -> dict | None:
@@ -83,7 +84,9 @@ def walk_batch(games: Iterable[GameInput]) -> WalkedBatch:
     if fast:
         events, walked_fast = event_stage(fast, plays, failures)
         walked_games = sorted(walked_games + walked_fast, key=lambda pair: pair[1].gi)
-    shifts = chart_shifts([(g, w) for g, w in walked_games if g.shift_chart is not None], failures, vectorised)
+    repaired: list[tuple[int, str]] = []
+    shifts = chart_shifts([(g, w) for g, w in walked_games if g.shift_chart is not None], failures, vectorised,
+                          repaired)
     failed = {gi for gi, _ in failures}
     covered: dict[int, set[int]] = {}
     for gi, player_id in shifts.select("gi", "playerId").unique().iter_rows():
@@ -99,4 +102,5 @@ def walk_batch(games: Iterable[GameInput]) -> WalkedBatch:
     if events is not None:
         events = events.filter(~pl.col("gi").is_in(list(failed)))
     shifts = shifts.filter(pl.col("gi").is_in(usable)).sort("gi", maintain_order=True)
-    return WalkedBatch(columns, events, shifts, sorted(failures, key=lambda failure: failure[0]))
+    return WalkedBatch(columns, events, shifts, sorted(failures, key=lambda failure: failure[0]),
+                       [(gi, note) for gi, note in repaired if gi in usable])
