@@ -1,7 +1,8 @@
 """Run the offline NHL API on loopback: ``python -m nhl_bronze.simulator --port 8765``.
 
 Default backend: the synthetic league (``SyntheticNhl``); ``--recorded DIR`` serves recorded real responses.
-Fault flags inject latency, 5xx, 429 bursts, hangs, truncated bodies and missing shift charts.
+Fault flags inject latency, 5xx, 429 bursts, hangs, truncated bodies, missing shift charts and schedule answers
+that break the contract.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from nhl_bronze.simulator.faults import FaultConfig, RateLimitBurst
+from nhl_bronze.simulator.faults import FaultConfig, RateLimitBurst, SchedulePatch
 from nhl_bronze.simulator.http import SimulatorServer
 
 
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--truncate-rate", type=float, default=0.0)
     faults.add_argument("--missing-shift-charts", type=float, default=0.0,
                         help="fraction of games whose shift chart is empty or 404")
+    faults.add_argument("--schedule-patch", type=SchedulePatch.parse, action="append", default=[],
+                        metavar="DAY:[gameN.]FIELD=VALUE",
+                        help="set a field of a day (or of its Nth game) in every schedule answer, e.g. "
+                        "2024-10-04:game0.id=-5 or 2024-10-10:date=2024-13-40 (repeatable)")
     return parser
 
 
@@ -55,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
                          rate_limit_burst=args.rate_limit_burst, hang_rate=args.hang_rate,
                          hang_seconds=args.hang_seconds, truncate_rate=args.truncate_rate,
-                         missing_shift_charts=args.missing_shift_charts, seed=args.seed)
+                         missing_shift_charts=args.missing_shift_charts,
+                         schedule_patches=tuple(args.schedule_patch), seed=args.seed)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with SimulatorServer(build_backend(args), faults, host=args.host, port=args.port) as server:

@@ -48,6 +48,25 @@ class SchedulePatch:
     value: object
     game: int | None = None
 
+    @classmethod
+    def parse(cls, text: str) -> SchedulePatch:
+        """The CLI form ``DAY:FIELD=VALUE`` or ``DAY:gameN.FIELD=VALUE`` (VALUE read as JSON when it is), e.g.
+        ``2024-10-04:game0.id=-5`` or ``2024-10-10:date=2024-13-40``."""
+        try:
+            day, assignment = text.split(":", 1)
+            target, raw = assignment.split("=", 1)
+        except ValueError:
+            raise ValueError(f"schedule patch must be DAY:[gameN.]FIELD=VALUE, got {text!r}") from None
+        game = None
+        if target.startswith("game") and "." in target:
+            number, target = target[4:].split(".", 1)
+            game = int(number)
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        return cls(day, target, value, game)
+
     def apply(self, body: dict) -> None:
         for day in body.get("gameWeek", []):
             if day.get("date") != self.day:

@@ -55,3 +55,4 @@ def test_an_answer_that_is_not_a_week_is_set_aside_whole():
     assert check_schedule({"gameWeek": "soon"}).problems[0].field == "gameWeek"
     assert check_schedule({"gameWeek": [{"date": "2024-10-09", "games": [7]}]}).problems[0].problem == (
         "a game is not a JSON object")
+
