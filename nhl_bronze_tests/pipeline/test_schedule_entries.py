@@ -1,6 +1,7 @@
 """The parsed schedule answers, refreshed landing by landing, equal parsing every stored answer again."""
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -13,7 +14,7 @@ from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refre
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.raw_responses import RawResponseStore
-from nhl_bronze.storage.tables import RAW_API_RESPONSES, SCHEDULE_ENTRIES
+from nhl_bronze.storage.tables import RAW_API_RESPONSES, SCHEDULE_ENTRIES, SCHEDULE_QUARANTINE
 
 FIRST_FETCH = datetime(2024, 10, 1, 12, tzinfo=UTC)
 COMPLETED_SCHEMA = {"gameId": pl.Int32, "gameDate": pl.Int32, "team": pl.String, "home_or_away": pl.String}
@@ -139,3 +140,40 @@ def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_ans
     assert refreshed.rebuilt
     assert newest_entries(refreshed.entries).sort("GAME_ID").equals(full_parse(store))
     assert newest_entries(refreshed.entries)["startTimeUTC"].to_list() == ["2024-10-08T23:30:00Z"]
+
+
+def test_entries_built_before_the_quarantine_existed_are_parsed_again_and_lose_the_bad_game(tmp_path):
+    # An earlier release folded an answer listing game -5 into the entries (its id fit Int32) and had no
+    # quarantine table: the next refresh parses every answer again, so the bad entry goes and is named instead.
+    store = DeltaStore(tmp_path)
+    bad = {**game(1, "2024-10-08T23:00:00Z"), "id": -5}
+    RawResponseStore(store).record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z"),
+                                                                             bad])])])
+    refresh_schedule_entries(store)
+    old_entries = store.scan(SCHEDULE_ENTRIES).collect()
+    store.replace(SCHEDULE_ENTRIES, pl.concat([old_entries, old_entries.with_columns(
+        pl.lit(-5, pl.Int32).alias("GAME_ID"), pl.lit(1, pl.Int32).alias("ordinal"))]))
+    shutil.rmtree(tmp_path / SCHEDULE_QUARANTINE.name)
+
+    refreshed = refresh_schedule_entries(store)
+
+    assert refreshed.rebuilt
+    assert newest_entries(refreshed.entries)["GAME_ID"].to_list() == [GAME + 1]
+    assert refreshed.in_effect().select("game_id", "field", "value").rows() == [("-5", "id", "-5")]
+    assert store.scan(SCHEDULE_QUARANTINE).collect().height == 1
+
+
+def test_a_corrected_answer_retires_the_quarantined_items_of_the_one_it_supersedes(tmp_path):
+    store = DeltaStore(tmp_path)
+    raw = RawResponseStore(store)
+    raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")]),
+                                         ("2024-13-40", [game(2, "2024-10-09T23:00:00Z")])])])
+    assert refresh_schedule_entries(store).in_effect()["problem"].to_list() == ["invalid date"]
+    raw.record([answer("2024-10-07", 1, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")]),
+                                         ("2024-10-09", [game(2, "2024-10-09T23:00:00Z")])])])
+
+    refreshed = refresh_schedule_entries(store)
+
+    assert not refreshed.rebuilt
+    assert refreshed.in_effect().is_empty() and refreshed.quarantined.height == 1  # kept, no longer in effect
+    assert newest_entries(refreshed.entries)["GAME_ID"].sort().to_list() == [GAME + 1, GAME + 2]
