@@ -29,7 +29,8 @@ from nhl_bronze.client.rate_limit import AsyncTokenBucket
 
 def _invalid_body_reason(body: bytes, error: ValueError) -> str:
     """A body cut short says so; a complete JSON body the decoder refuses says what it refused."""
-    if isinstance(error, msgspec.DecodeError | json.JSONDecodeError):
+    if isinstance(error, json.JSONDecodeError) or (isinstance(error, msgspec.DecodeError)
+                                                   and not isinstance(error, msgspec.ValidationError)):
         return f"body is not valid JSON ({len(body)} bytes, truncated?): {error}"
     return f"body breaks the API contract: {error}"
 
