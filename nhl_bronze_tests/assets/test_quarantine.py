@@ -20,6 +20,7 @@ from nhl_bronze.simulator.http import SimulatorServer
 from nhl_bronze.simulator.recorded import RecordedNhl
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
+from nhl_bronze_tests.cli.test_console_script import nhl_bronze
 from nhl_bronze_tests.support import SAMPLES, all_games_merged, read_table, resources
 
 # The recorded schedule lists 2024020001 on 10-04, 2024020009 on 10-09, 2024020022 on 10-11; 10-10 has no game.
@@ -92,3 +93,12 @@ def test_coverage_and_status_skip_the_bad_game_and_status_names_it(landed):
     assert "quarantined schedule items (left out of everything derived): 5" in text
     assert "schedule 2024-09-28 (fetched " in text and "day 2024-10-04, game -5: id = -5" in text
     assert "schedule 2024-10-05 (fetched " in text and 'day 2024-13-40: date = "2024-13-40": invalid date' in text
+
+
+def test_the_console_script_verifies_ok_and_status_names_the_items(landed):
+    data_dir, _ = landed
+    verify = nhl_bronze("verify", "-q", "--data-dir", str(data_dir))
+    assert verify.returncode == 0, verify.stdout + verify.stderr  # no "final game -5 of season -10000"
+    status = nhl_bronze("status", "-q", "--data-dir", str(data_dir))
+    assert status.returncode == 0
+    assert "day 2024-10-04, game -5: id = -5: game id outside the NHL's range" in status.stdout
