@@ -84,7 +84,10 @@ _CONTINUED = (
     & ~_NEXT["type"].is_in(NOT_CONTINUED) & _NEXT["x"].is_not_null()
 ).fill_null(False)
 _IN_ZONE = _NEXT["x"] * attack_sign(pl.col("actor"), _NEXT["homeDefends"], _NEXT["x"]) >= OFFENSIVE_BLUE_LINE
-_PREVIOUS_ATTEMPT = pl.when(IS_ATTEMPT).then(pl.col("t")).shift(1).forward_fill().over("gi", "play", "actor")
+# (period too: a feed without the period-end/period-start plays between two periods is still two plays)
+_PREVIOUS_ATTEMPT = (
+    pl.when(IS_ATTEMPT).then(pl.col("t")).shift(1).forward_fill().over("gi", "period", "play", "actor")
+)
 _REBOUND = IS_ATTEMPT & ((pl.col("t") - _PREVIOUS_ATTEMPT) <= REBOUND_SECONDS).fill_null(False)
 _DANGER = pl.when(ON_NET).then(
     danger_expr(pl.col("x"), pl.col("y"), attack_sign(pl.col("actor"), pl.col("homeDefends"), pl.col("x")))
