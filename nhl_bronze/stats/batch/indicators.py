@@ -52,7 +52,7 @@ class Indicator:
     when: pl.Expr
     stem: str | None = None  # None: not a statistic of its own, only another's ``against``
     against: str | None = None  # the indicator summed for the Against column (default: ``column``)
-    skater_team: str | None = None
+    skater_team: str | None = None  # the stem of the team's total on each of its skaters' rows (None: not there)
     on_ice: str | None = None  # ON_ICE_SHOTS | ON_ICE_EVENTS
     off_ice: bool = False
     individual: bool = False
@@ -82,7 +82,8 @@ class Derived:
         return total
 
 
-def _shot(column: str, when: pl.Expr, stem: str, **where) -> Indicator:
+def _team_total(column: str, when: pl.Expr, stem: str, **where) -> Indicator:
+    """An indicator whose team totals are also on the skater rows, under the team table's stem."""
     return Indicator(column, when, stem, skater_team=stem, **where)
 
 
@@ -91,21 +92,22 @@ def _shot(column: str, when: pl.Expr, stem: str, **where) -> Indicator:
 # blockedShotAttemptsAgainst equals the NHL's team ``blockedShots`` while the opponent's For also has its
 # teammate-blocked attempts.
 INDICATORS: tuple[Indicator, ...] = (
-    _shot("sog", ON_NET, "shotsOnGoal", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
-    _shot("missed", _KIND == MISSED, "missedShots", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
-    _shot("blocked", _KIND == BLOCKED, "blockedShotAttempts", against="blocks", on_ice=ON_ICE_SHOTS, off_ice=True,
-          individual=True),
-    _shot("attempts", IS_ATTEMPT, "shotAttempts", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
+    _team_total("sog", ON_NET, "shotsOnGoal", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
+    _team_total("missed", _KIND == MISSED, "missedShots", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
+    _team_total("blocked", _KIND == BLOCKED, "blockedShotAttempts", against="blocks", on_ice=ON_ICE_SHOTS,
+                off_ice=True, individual=True),
+    _team_total("attempts", IS_ATTEMPT, "shotAttempts", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
     Indicator("blocks", (_KIND == BLOCKED) & ~pl.col("teammateBlocked")),
-    _shot("goals", IS_GOAL, "goals", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
-    _shot("rebounds", pl.col(REBOUND), "rebounds", individual=True),
-    _shot("rebound_goals", pl.col(REBOUND) & IS_GOAL, "reboundGoals", individual=True),
-    _shot("low_shots", _DANGER == LOW, "lowDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
-    _shot("medium_shots", _DANGER == MEDIUM, "mediumDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
-    _shot("high_shots", _DANGER == HIGH, "highDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
-    _shot("low_goals", (_DANGER == LOW) & IS_GOAL, "lowDangerGoals", on_ice=ON_ICE_SHOTS, individual=True),
-    _shot("medium_goals", (_DANGER == MEDIUM) & IS_GOAL, "mediumDangerGoals", on_ice=ON_ICE_SHOTS, individual=True),
-    _shot("high_goals", (_DANGER == HIGH) & IS_GOAL, "highDangerGoals", on_ice=ON_ICE_SHOTS, individual=True),
+    _team_total("goals", IS_GOAL, "goals", on_ice=ON_ICE_SHOTS, off_ice=True, individual=True),
+    _team_total("rebounds", pl.col(REBOUND), "rebounds", individual=True),
+    _team_total("rebound_goals", pl.col(REBOUND) & IS_GOAL, "reboundGoals", individual=True),
+    _team_total("low_shots", _DANGER == LOW, "lowDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
+    _team_total("medium_shots", _DANGER == MEDIUM, "mediumDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
+    _team_total("high_shots", _DANGER == HIGH, "highDangerShots", on_ice=ON_ICE_SHOTS, individual=True),
+    _team_total("low_goals", (_DANGER == LOW) & IS_GOAL, "lowDangerGoals", on_ice=ON_ICE_SHOTS, individual=True),
+    _team_total("medium_goals", (_DANGER == MEDIUM) & IS_GOAL, "mediumDangerGoals", on_ice=ON_ICE_SHOTS,
+                individual=True),
+    _team_total("high_goals", (_DANGER == HIGH) & IS_GOAL, "highDangerGoals", on_ice=ON_ICE_SHOTS, individual=True),
     Indicator("continued_in", pl.col(CONTINUED) & pl.col(IN_ZONE), "playContinuedInZone",
               skater_team="continuedInZone"),
     Indicator("continued_out", pl.col(CONTINUED) & ~pl.col(IN_ZONE), "playContinuedOutsideZone",
