@@ -59,7 +59,7 @@ def test_the_player_tables_counts_are_exactly_the_registrys():
     assert all(PLAYER_GAME_STATS_SCHEMA[name] == pl.Int32 for name in names)
 
 
-def test_a_derived_statistic_is_the_signed_sum_of_its_parts():
+def test_a_derived_statistic_adds_and_subtracts_its_parts():
     frame = pl.DataFrame({"sogFor": [7], "missedFor": [3], "goalsFor": [2]})
     unblocked, saved, saved_unblocked = DERIVED
     names = {"shotsOnGoal": "sogFor", "missedShots": "missedFor", "goals": "goalsFor"}

@@ -1,8 +1,10 @@
+import copy
 import json
 
 import polars as pl
+import pytest
 
-from nhl_bronze.stats import GameInput, compute_many
+from nhl_bronze.stats import GameInput, GameParseError, compute_many
 from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
 from nhl_bronze_tests.support import SAMPLES
 
@@ -49,3 +51,20 @@ def test_a_missing_goal_is_reported_with_game_team_and_stat():
 
     assert len(problems) == 1
     assert problems[0].startswith(f"game 2024020001 {first_scorer['playerTeam']} goals: ours ")
+
+
+@pytest.mark.parametrize(
+    ("break_it", "problem"),
+    [
+        (lambda box: box.pop("awayTeam"), "missing key 'awayTeam'"),  # KeyError
+        (lambda box: box.update(homeTeam=None), "TypeError"),
+        (lambda box: box["playerByGameStats"]["awayTeam"]["forwards"][0].update(goals="two"), "ValueError"),
+        (lambda box: box.update(playerByGameStats=[]), "AttributeError"),
+    ],
+)
+def test_an_unreadable_boxscore_fails_naming_its_game(break_it, problem):
+    game_id, game = next(sample_games())
+    boxscore = copy.deepcopy(game.boxscore)
+    break_it(boxscore)
+    with pytest.raises(GameParseError, match=rf"^game {game_id}: boxscore totals unreadable \({problem}"):
+        boxscore_totals(game_id, boxscore)

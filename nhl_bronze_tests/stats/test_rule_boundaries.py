@@ -226,3 +226,12 @@ def test_a_player_may_be_on_the_ice_for_the_whole_game_but_not_a_second_longer()
     assert _player(whole, 101)["icetime"] == 60.0
     with pytest.raises(GameParseError, match=r"game 2024029999: .*player 101 is on the ice for 61 s"):
         compute_game_frames(_with_chart(plays, [(101, 1, "00:00", "00:30"), (101, 2, "00:00", "00:31")]))
+
+
+def test_a_goal_at_a_periods_last_second_is_not_on_the_ice_of_the_next_periods_first_shifts():
+    # period 1 ends at 01:01 (an odd second: the latest clock of the game), period 2 starts with 201 alone
+    frames = compute_game_frames(_with_chart([
+        shot(61, 101, "goal"), play(10, "hit", period=2, xCoord=0.0, yCoord=0.0, hittingPlayerId=201),
+    ], [(101, 1, "00:00", "01:01"), (201, 1, "00:00", "01:01"), (201, 2, "00:00", "00:10")]))
+    assert (_player(frames, 101)["OnIce_F_goals"], _player(frames, 201)["OnIce_A_goals"]) == (1, 1)
+    assert (_player(frames, 201)["hitsFor"], _player(frames, 101)["hitsAgainst"]) == (1, 0)

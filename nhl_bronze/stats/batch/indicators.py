@@ -1,7 +1,7 @@
 """The statistics vocabulary: every counted indicator and every statistic derived from them, declared once.
 
 An :class:`Indicator` is a 0/1 column that ``events`` puts on each event row (``when`` the event counts);
-a :class:`Derived` statistic is a signed sum of other statistics' stems (``unblockedShotAttempts`` =
+a :class:`Derived` statistic is a sum and difference of other statistics' stems (``unblockedShotAttempts`` =
 ``shotsOnGoal`` + ``missedShots``). Each row of the two tables below says where a statistic appears, and
 every aggregation, output name and column list of ``teams``, ``on_ice``, ``individual`` and ``players``
 is read from here:
@@ -64,21 +64,24 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Derived:
-    """A statistic that is a signed sum of other stems, under every name pattern its parts have."""
+    """A statistic that is the sum of some stems minus others, under every name pattern its parts have."""
 
     stem: str
-    terms: tuple[tuple[str, int], ...]  # (stem, +1 | -1)
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
     skater_team: bool = False
     on_ice: bool = False
     off_ice: bool = False
     individual: bool = False
 
     def expr(self, name: Callable[[str], str]) -> pl.Expr:
-        """The signed sum of the columns ``name(stem)`` of the terms (the first term is added)."""
-        (first, _), *rest = self.terms
+        """The columns ``name(stem)`` of ``plus`` added, those of ``minus`` subtracted."""
+        first, *rest = self.plus
         total = pl.col(name(first))
-        for stem, sign in rest:
-            total = total + pl.col(name(stem)) if sign > 0 else total - pl.col(name(stem))
+        for stem in rest:
+            total = total + pl.col(name(stem))
+        for stem in self.minus:
+            total = total - pl.col(name(stem))
         return total
 
 
@@ -120,11 +123,11 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 DERIVED: tuple[Derived, ...] = (
-    Derived("unblockedShotAttempts", (("shotsOnGoal", 1), ("missedShots", 1)),
+    Derived("unblockedShotAttempts", ("shotsOnGoal", "missedShots"),
             skater_team=True, on_ice=True, off_ice=True, individual=True),
-    Derived("savedShotsOnGoal", (("shotsOnGoal", 1), ("goals", -1)), skater_team=True, individual=True),
-    Derived("savedUnblockedShotAttempts", (("shotsOnGoal", 1), ("missedShots", 1), ("goals", -1)),
-            skater_team=True, individual=True),
+    Derived("savedShotsOnGoal", ("shotsOnGoal",), ("goals",), skater_team=True, individual=True),
+    Derived("savedUnblockedShotAttempts", ("shotsOnGoal", "missedShots"), ("goals",), skater_team=True,
+            individual=True),
 )
 
 INDICATOR_COLUMNS = tuple(i.column for i in INDICATORS)
