@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from nhl_bronze.stats import GameParseError, compute_game_frames
+from nhl_bronze.stats import GameParseError, compute_game_frames, compute_many
 from nhl_bronze_tests.stats.tiny_game import play, shot, tiny_game
 
 _LEVELS = ("low", "medium", "high")
@@ -235,3 +235,27 @@ def test_a_goal_at_a_periods_last_second_is_not_on_the_ice_of_the_next_periods_f
     ], [(101, 1, "00:00", "01:01"), (201, 1, "00:00", "01:01"), (201, 2, "00:00", "00:10")]))
     assert (_player(frames, 101)["OnIce_F_goals"], _player(frames, 201)["OnIce_A_goals"]) == (1, 1)
     assert (_player(frames, 201)["hitsFor"], _player(frames, 101)["hitsAgainst"]) == (1, 0)
+
+
+def _without_ends(p: dict) -> dict:
+    del p["homeTeamDefendingSide"]
+    return p
+
+
+@pytest.mark.parametrize(("x", "expected"), [(74, "high"), (73, "medium"), (-74, "high"), (-73, "medium")])
+def test_without_the_defended_side_a_shot_is_at_the_nearer_net(x, expected):
+    assert _danger_of_one_shot(_without_ends(shot(10, 101, x=float(x))), "HHH") == expected
+
+
+def _renumbered(game, game_id: int):
+    """The same tiny game under another id (two games in one batch)."""
+    schedule, plays, box = (dict(body, id=game_id) for body in (game.schedule_game, game.play_by_play, game.boxscore))
+    return type(game)(game.game_date, schedule, plays, box, game.shift_chart)
+
+
+def test_the_last_shot_of_a_game_does_not_continue_into_the_next_game_of_the_batch():
+    first = tiny_game([shot(10, 101, "missed-shot")])  # the game's last play
+    second = _renumbered(tiny_game([play(5, "hit", xCoord=60.0, yCoord=0.0, hittingPlayerId=102)]), 2024029998)
+    teams = compute_many([first, second]).teams.filter(pl.col("situation") == "all", pl.col("team") == "HHH")
+    assert teams["playContinuedInZoneFor"].to_list() == [0, 0]
+    assert teams["playContinuedOutsideZoneFor"].to_list() == [0, 0]
