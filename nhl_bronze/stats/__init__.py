@@ -11,7 +11,8 @@ danger on normalised coordinates), ``roster`` (who plays for whom), ``shifts`` (
 in ``batch``: ``walk`` (a batch -> flat frames + failures), ``guard`` (decoding bodies, errors naming the game),
 ``decode`` / ``plays`` / ``shift_charts`` (typed msgspec decoding and the vectorised event and shift rules),
 ``event_stage`` / ``chart_stage`` (vectorised path, flagged games walked one by one), ``extract`` (the per-game
-JSON walk, the reference), ``events`` (credited side and indicators), ``timeline`` (situation segments),
+JSON walk, the reference), ``indicators`` (every counted statistic, declared once), ``events`` (credited side
+and the indicator columns), ``timeline`` (situation segments),
 ``ice_time``, ``on_ice``, ``individual``, ``teams`` / ``players`` (the two tables), ``rollup`` (``all`` rows,
 shares), ``compute`` (the plan), ``api`` (entry points). Column definitions: ``docs/DATA_DICTIONARY.md``.
 

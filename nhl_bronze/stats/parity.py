@@ -38,6 +38,7 @@ def boxscore_totals(game_id: int, boxscore: dict) -> list[tuple[int, str, str, i
 
 
 def totals_frame(rows: list[tuple[int, str, str, int]]) -> pl.DataFrame:
+    """The ``boxscore_totals`` rows of many games as one frame (``TOTALS_SCHEMA``)."""
     return pl.DataFrame(rows, schema=TOTALS_SCHEMA, orient="row")
 
 
@@ -64,12 +65,3 @@ def parity_mismatches(expected: pl.DataFrame, players: pl.DataFrame, teams: pl.D
         ).sort(_KEY).iter_rows()
     ]
 
-
-def boxscore_mismatches(games, players: pl.DataFrame, teams: pl.DataFrame) -> list[str]:
-    """Differences between each ``(game_id, boxscore)``'s totals and its ``all`` rows; empty when all agree.
-
-    Raises ``GameParseError`` on the first malformed boxscore: callers that must not stop on one game read
-    each game's totals with ``boxscore_totals`` inside their own per-game guard.
-    """
-    rows = [row for game_id, boxscore in games for row in boxscore_totals(game_id, boxscore)]
-    return parity_mismatches(totals_frame(rows), players, teams)

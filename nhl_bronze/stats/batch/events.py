@@ -19,30 +19,25 @@ from __future__ import annotations
 
 import polars as pl
 
-from nhl_bronze.stats.danger import HIGH, LOW, MEDIUM, attack_sign, danger_expr
+from nhl_bronze.stats.batch.indicators import (
+    CONTINUED,
+    IN_ZONE,
+    INDICATORS,
+    IS_ATTEMPT,
+    IS_GOAL,
+    ON_NET,
+    REBOUND,
+    SHOT_ATTEMPTS,
+)
+from nhl_bronze.stats.danger import attack_sign, danger_expr
 from nhl_bronze.stats.situations import AWAY, HOME, situation_expr
 
-SHOT_ON_GOAL, MISSED, BLOCKED, GOAL = "shot-on-goal", "missed-shot", "blocked-shot", "goal"
-SHOT_ATTEMPTS = (SHOT_ON_GOAL, MISSED, BLOCKED, GOAL)
 REBOUND_SECONDS = 3
 # after one of these the puck is dead (or a goal was scored): the next shot cannot be a rebound
 PLAY_STOPPING = ("stoppage", "faceoff", "period-start", "period-end", "game-end", "goal", "penalty")
 # a shot followed by one of these did not lead to continued play
 NOT_CONTINUED = ("stoppage", "faceoff", "period-start", "period-end", "game-end", "penalty")
 OFFENSIVE_BLUE_LINE = 25.0
-
-# indicator columns shared by the team and on-ice aggregations. ``blocked``: the attempt was blocked (by anybody:
-# it is a blocked attempt of the shooter's team); ``blocks``: it was blocked by the OPPONENT (an attempt with
-# reason "teammate-blocked" is not, so each team's blocks equal the NHL's team ``blockedShots``).
-SHOT_COUNTS = ("sog", "missed", "blocked", "attempts", "blocks", "goals")
-# indicator counted "Against" the other team instead of the "For" one (For: the shooter's team's blocked attempts;
-# Against: the blocks of the team that was shot at)
-AGAINST_INDICATOR = {"blocked": "blocks"}
-DANGER_COUNTS = ("low_shots", "medium_shots", "high_shots", "low_goals", "medium_goals", "high_goals")
-EVENT_COUNTS = (
-    *SHOT_COUNTS, "rebounds", "rebound_goals", *DANGER_COUNTS, "continued_in", "continued_out",
-    "penalties", "faceoffs", "hits", "takeaways", "giveaways",
-)
 
 
 def _flag(condition: pl.Expr) -> pl.Expr:
@@ -52,9 +47,6 @@ def _flag(condition: pl.Expr) -> pl.Expr:
 # The expressions do not depend on the batch: built once (building them per call costs more than running
 # them on one game).
 _KIND = pl.col("type")
-_IS_ATTEMPT = _KIND.is_in(SHOT_ATTEMPTS).fill_null(False)
-_IS_GOAL = (_KIND == GOAL).fill_null(False)
-_ON_NET = _KIND.is_in((SHOT_ON_GOAL, GOAL)).fill_null(False)
 
 # the player whose side is credited (null: the blocker's opposite side, then the owner, decides)
 _CREDITED_PLAYER = (
@@ -76,7 +68,7 @@ _CREDIT = [
         "ownerSide",
     ).alias("actor"),
     # player fields only for the event type they belong to
-    pl.when(_IS_ATTEMPT).then("shooter").alias("shooter"),
+    pl.when(IS_ATTEMPT).then("shooter").alias("shooter"),
     pl.when(_KIND == "hit").then("hitter").alias("hitter"),
     pl.when(_KIND == "faceoff").then("foWinner").alias("foWinner"),
     pl.when(_KIND == "penalty").then("penBy").alias("penBy"),
@@ -88,43 +80,20 @@ _CREDIT = [
 _SAME_GAME = pl.col("gi").shift(-1) == pl.col("gi")
 _NEXT = {c: pl.when(_SAME_GAME).then(pl.col(c).shift(-1)) for c in ("period", "type", "x", "homeDefends")}
 _CONTINUED = (
-    _IS_ATTEMPT & ~_IS_GOAL & (_NEXT["period"] == pl.col("period")) & _NEXT["type"].is_not_null()
+    IS_ATTEMPT & ~IS_GOAL & (_NEXT["period"] == pl.col("period")) & _NEXT["type"].is_not_null()
     & ~_NEXT["type"].is_in(NOT_CONTINUED) & _NEXT["x"].is_not_null()
 ).fill_null(False)
 _IN_ZONE = _NEXT["x"] * attack_sign(pl.col("actor"), _NEXT["homeDefends"], _NEXT["x"]) >= OFFENSIVE_BLUE_LINE
-_PREVIOUS_ATTEMPT = pl.when(_IS_ATTEMPT).then(pl.col("t")).shift(1).forward_fill().over("gi", "play", "actor")
-_REBOUND = _IS_ATTEMPT & ((pl.col("t") - _PREVIOUS_ATTEMPT) <= REBOUND_SECONDS).fill_null(False)
-_DANGER = pl.when(_ON_NET).then(
+# (period too: a feed without the period-end/period-start plays between two periods is still two plays)
+_PREVIOUS_ATTEMPT = (
+    pl.when(IS_ATTEMPT).then(pl.col("t")).shift(1).forward_fill().over("gi", "period", "play", "actor")
+)
+_REBOUND = IS_ATTEMPT & ((pl.col("t") - _PREVIOUS_ATTEMPT) <= REBOUND_SECONDS).fill_null(False)
+_DANGER = pl.when(ON_NET).then(
     danger_expr(pl.col("x"), pl.col("y"), attack_sign(pl.col("actor"), pl.col("homeDefends"), pl.col("x")))
 )
-_SEQUENCE = [_DANGER.alias("danger"), _REBOUND.alias("_rebound"), _CONTINUED.alias("_continued"),
-             _IN_ZONE.alias("_inZone")]
-_D = pl.col("danger")
-_FLAGS = {
-    "sog": _ON_NET,
-    "missed": _KIND == MISSED,
-    "blocked": _KIND == BLOCKED,
-    "attempts": _IS_ATTEMPT,
-    "blocks": (_KIND == BLOCKED) & ~pl.col("teammateBlocked"),
-    "goals": _IS_GOAL,
-    "rebounds": pl.col("_rebound"),
-    "rebound_goals": pl.col("_rebound") & _IS_GOAL,
-    "low_shots": _D == LOW,
-    "medium_shots": _D == MEDIUM,
-    "high_shots": _D == HIGH,
-    "low_goals": (_D == LOW) & _IS_GOAL,
-    "medium_goals": (_D == MEDIUM) & _IS_GOAL,
-    "high_goals": (_D == HIGH) & _IS_GOAL,
-    "continued_in": pl.col("_continued") & pl.col("_inZone"),
-    "continued_out": pl.col("_continued") & ~pl.col("_inZone"),
-    "penalties": _KIND == "penalty",
-    "faceoffs": _KIND == "faceoff",
-    "hits": _KIND == "hit",
-    "takeaways": _KIND == "takeaway",
-    "giveaways": _KIND == "giveaway",
-}
-assert tuple(_FLAGS) == EVENT_COUNTS
-_FLAG_COLUMNS = [_flag(condition).alias(name) for name, condition in _FLAGS.items()]
+_SEQUENCE = [_DANGER.alias("danger"), _REBOUND.alias(REBOUND), _CONTINUED.alias(CONTINUED), _IN_ZONE.alias(IN_ZONE)]
+_FLAG_COLUMNS = [_flag(indicator.when).alias(indicator.column) for indicator in INDICATORS]
 _CODE = pl.col("code")
 _BUCKETS = [situation_expr(_CODE, HOME).alias("sitHome"), situation_expr(_CODE, AWAY).alias("sitAway")]
 
@@ -135,7 +104,7 @@ def _buckets(events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def enrich_events(events: pl.LazyFrame, sides: pl.LazyFrame) -> pl.LazyFrame:
-    """Events in (game, sortOrder) order with ``actor``, ``sitHome``/``sitAway``, danger and EVENT_COUNTS.
+    """Events in (game, sortOrder) order with ``actor``, ``sitHome``/``sitAway``, danger and the indicators.
 
     ``sides``: (gi, playerId, side) of every dressed player; player fields are kept only for the event
     type they belong to (shooter: attempts, assists: goals, hitter: hits, ...).
@@ -152,5 +121,5 @@ def enrich_events(events: pl.LazyFrame, sides: pl.LazyFrame) -> pl.LazyFrame:
         .join(_buckets(events), on="code", how="left", maintain_order="left")
         .with_columns(_SEQUENCE)
         .with_columns(_FLAG_COLUMNS)
-        .drop("_rebound", "_continued", "_inZone", "teammateBlocked")
+        .drop(REBOUND, CONTINUED, IN_ZONE, "teammateBlocked")
     )

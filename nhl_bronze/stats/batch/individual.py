@@ -8,22 +8,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from nhl_bronze.stats.batch.indicators import INDIVIDUAL, individual_name
 from nhl_bronze.stats.batch.rollup import bucket_of_side, sum_by_situation
 
-_SHOOTER_STATS = {
-    "sog": "I_F_shotsOnGoal",
-    "missed": "I_F_missedShots",
-    "blocked": "I_F_blockedShotAttempts",
-    "goals": "I_F_goals",
-    "rebounds": "I_F_rebounds",
-    "rebound_goals": "I_F_reboundGoals",
-    "low_shots": "I_F_lowDangerShots",
-    "medium_shots": "I_F_mediumDangerShots",
-    "high_shots": "I_F_highDangerShots",
-    "low_goals": "I_F_lowDangerGoals",
-    "medium_goals": "I_F_mediumDangerGoals",
-    "high_goals": "I_F_highDangerGoals",
-}
+# the shooter's indicators: the shot attempts and what followed from them
+_SHOOTER_STATS = {i.column: individual_name(i.stem) for i in INDIVIDUAL}
 # event column naming the player (the plan keeps it only for its own event type) -> output columns; the
 # takeaway/giveaway player needs the event type too; penalties also add the penalty minutes
 _ROLE = pl.col("role")

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from nhl_bronze.stats.batch.events import AGAINST_INDICATOR
+from nhl_bronze.stats.batch.indicators import ON_ICE, for_against_sums, on_ice_name
 from nhl_bronze.stats.batch.rollup import bucket_of_side
 
 ON_ICE_EVENT_TYPES = ("shot-on-goal", "missed-shot", "blocked-shot", "goal", "hit", "takeaway", "giveaway")
-ON_ICE_COUNTS = (
-    "sog", "missed", "blocked", "attempts", "goals", "low_shots", "medium_shots", "high_shots",
-    "low_goals", "medium_goals", "high_goals", "hits", "takeaways", "giveaways",
-)
+# the indicator columns an on-ice row reads (For and Against)
+_READ = tuple(dict.fromkeys(c for i in ON_ICE for c in (i.column, i.against_column)))
 
 
 class BatchClock:
@@ -47,23 +45,20 @@ _ON_ICE = pl.when(pl.col("type") == "goal").then(_START < _T).otherwise(
 )
 _COUNTED = pl.col("actor").is_not_null() & pl.col("type").is_in(ON_ICE_EVENT_TYPES)
 _IS_FOR = (pl.col("actor") == pl.col("side")).cast(pl.Int32).alias("_for")
-_FOR_AGAINST = [
-    *(pl.col(c).mul(pl.col("_for")).sum().alias(f"F_{c}") for c in ON_ICE_COUNTS),
-    *(pl.col(AGAINST_INDICATOR.get(c, c)).mul(1 - pl.col("_for")).sum().alias(f"A_{c}") for c in ON_ICE_COUNTS),
-]
+_FOR_AGAINST = for_against_sums(ON_ICE, pl.col("_for"), lambda i: on_ice_name(i, "F"), lambda i: on_ice_name(i, "A"))
+ON_ICE_COLUMNS = [on_ice_name(i, fa) for fa in "FA" for i in ON_ICE]
 
 
 def on_ice_counts(events: pl.LazyFrame, shifts: pl.LazyFrame, all_shifts: pl.LazyFrame,
                   clock: BatchClock) -> pl.LazyFrame:
-    """ON_ICE_COUNTS For (``F_``) and Against (``A_``) per (gi, playerId, situation); situation null = no bucket.
+    """ON_ICE_COLUMNS (named as in the player table) per (gi, playerId, situation); situation null = no bucket.
 
     ``shifts``: the skaters' shift rows with their side; ``all_shifts``: every 517 row (for the period end).
     """
     period_end = all_shifts.group_by("gi", "period").agg(periodEnd=pl.col("end").max())
     counted = (
         events.filter(_COUNTED)
-        .select("gi", "period", "t", "type", "actor", "sitHome", "sitAway", *ON_ICE_COUNTS,
-                *AGAINST_INDICATOR.values())
+        .select("gi", "period", "t", "type", "actor", "sitHome", "sitAway", *_READ)
         .join(period_end, on=["gi", "period"], how="inner")
         .with_columns(_t=clock("t"))
         .drop("gi", "period")

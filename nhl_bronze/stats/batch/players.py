@@ -16,35 +16,19 @@ from __future__ import annotations
 import polars as pl
 
 from nhl_bronze.contract import PLAYER_GAME_STATS_SCHEMA
+from nhl_bronze.stats.batch.indicators import (
+    AGAINST,
+    COUNTED,
+    DERIVED,
+    FOR,
+    ON_ICE,
+    individual_name,
+)
 from nhl_bronze.stats.batch.individual import INDIVIDUAL_COLUMNS
-from nhl_bronze.stats.batch.on_ice import ON_ICE_COUNTS
-from nhl_bronze.stats.batch.rollup import share, with_all
-from nhl_bronze.stats.batch.teams import STEMS
-from nhl_bronze.stats.situations import HOME, SITUATIONS
+from nhl_bronze.stats.batch.on_ice import ON_ICE_COLUMNS
+from nhl_bronze.stats.batch.rollup import share, side_columns, with_all
+from nhl_bronze.stats.situations import SITUATIONS
 
-# the on-ice counts are named like the team's (a subset of its indicator -> MoneyPuck stem mapping)
-_ON_ICE_STEMS = {
-    column: STEMS[column]
-    for column in ("sog", "missed", "blocked", "attempts", "goals", "low_shots", "medium_shots", "high_shots",
-                   "low_goals", "medium_goals", "high_goals")
-}
-_ON_ICE_TEAM_EVENTS = ("hits", "takeaways", "giveaways")
-_ON_ICE_NAMES = {
-    **{f"F_{c}": f"OnIce_F_{stem}" for c, stem in _ON_ICE_STEMS.items()},
-    **{f"A_{c}": f"OnIce_A_{stem}" for c, stem in _ON_ICE_STEMS.items()},
-    **{f"F_{c}": f"{c}For" for c in _ON_ICE_TEAM_EVENTS},
-    **{f"A_{c}": f"{c}Against" for c in _ON_ICE_TEAM_EVENTS},
-}
-assert set(_ON_ICE_NAMES) == {f"{fa}_{c}" for fa in "FA" for c in ON_ICE_COUNTS}
-_OFF_ICE_STEMS = (
-    "shotsOnGoal", "missedShots", "blockedShotAttempts", "shotAttempts", "unblockedShotAttempts", "goals",
-)
-_TEAM_TOTAL_STEMS = (
-    "shotsOnGoal", "missedShots", "blockedShotAttempts", "shotAttempts", "unblockedShotAttempts", "goals",
-    "rebounds", "reboundGoals", "savedShotsOnGoal", "savedUnblockedShotAttempts",
-    "lowDangerShots", "mediumDangerShots", "highDangerShots",
-    "lowDangerGoals", "mediumDangerGoals", "highDangerGoals",
-)
 SHIFT_DERIVED = (
     "icetime", "iceTimeRank", "shifts",
     *(c for c in PLAYER_GAME_STATS_SCHEMA if c.startswith(("OnIce_", "OffIce_"))),
@@ -60,35 +44,33 @@ ALWAYS_NULL = ("zoneEntriesFor", "zoneEntriesAgainst", "xGoalsFor", "xGoalsAgain
 # The expressions of the player table do not depend on the batch: built once (building them per call costs
 # more than running them on one game).
 _c = pl.col
-_IS_HOME = _c("side") == HOME
+_FA = (("F", FOR), ("A", AGAINST))
+# the skater's team's totals in the situation, under the player table's names
 _TEAM_TOTALS = [
     "gi", "side", "situation",
-    *(_c(f"{stem}{suffix}") for suffix in ("For", "Against") for stem in _TEAM_TOTAL_STEMS),
-    *(_c(f"playContinued{where}{suffix}").alias(f"continued{out}{suffix}")
-      for where, out in (("InZone", "InZone"), ("OutsideZone", "OutOfZone")) for suffix in ("For", "Against")),
+    *(_c(f"{i.stem}{suffix}").alias(f"{i.skater_team}{suffix}")
+      for i in COUNTED if i.skater_team for suffix in (FOR, AGAINST)),
+    *(_c(f"{d.stem}{suffix}") for d in DERIVED if d.skater_team for suffix in (FOR, AGAINST)),
 ]
-_ZEROS = [_c(INDIVIDUAL_COLUMNS).fill_null(0), _c("seconds", "count", *_ON_ICE_NAMES).fill_null(0)]
-_SUMS = {
-    "I_F_points": ("I_F_goals", "I_F_primaryAssists", "I_F_secondaryAssists"),
-    "I_F_shotAttempts": ("I_F_shotsOnGoal", "I_F_missedShots", "I_F_blockedShotAttempts"),
-    "I_F_unblockedShotAttempts": ("I_F_shotsOnGoal", "I_F_missedShots"),
-    **{f"OnIce_{fa}_unblockedShotAttempts": (f"OnIce_{fa}_shotsOnGoal", f"OnIce_{fa}_missedShots") for fa in "FA"},
-}
+_ZEROS = [_c(INDIVIDUAL_COLUMNS).fill_null(0), _c("seconds", "count", *ON_ICE_COLUMNS).fill_null(0)]
+_SIDE = side_columns()
 _DERIVED = [
     _c("playerId").cast(pl.String),
-    pl.when(_IS_HOME).then(_c("homeTeam")).otherwise(_c("awayTeam")).alias("playerTeam"),
-    pl.when(_IS_HOME).then(_c("awayTeam")).otherwise(_c("homeTeam")).alias("opposingTeam"),
-    _c("side").str.to_uppercase().alias("home_or_away"),
-    *(pl.sum_horizontal(parts).alias(name) for name, parts in _SUMS.items()),
-    (_c("I_F_shotsOnGoal") - _c("I_F_goals")).alias("I_F_savedShotsOnGoal"),
-    (_c("I_F_shotsOnGoal") + _c("I_F_missedShots") - _c("I_F_goals")).alias("I_F_savedUnblockedShotAttempts"),
+    _SIDE["team"].alias("playerTeam"),
+    _SIDE["opposingTeam"],
+    _SIDE["home_or_away"],
+    pl.sum_horizontal("I_F_goals", "I_F_primaryAssists", "I_F_secondaryAssists").alias("I_F_points"),
+    *(d.expr(individual_name).alias(individual_name(d.stem)) for d in DERIVED if d.individual),
+    *(d.expr(lambda stem, fa=fa: f"OnIce_{fa}_{stem}").alias(f"OnIce_{fa}_{d.stem}")
+      for d in DERIVED if d.on_ice for fa in "FA"),
     _c("seconds").cast(pl.Float64).alias("icetime"),
     _c("count").alias("shifts"),
 ]
+# off-ice = the team's total in the situation minus what happened while the skater was on the ice
+_OFF_ICE_STEMS = [i.stem for i in ON_ICE if i.off_ice] + [d.stem for d in DERIVED if d.off_ice]
 _ON_VS_OFF = [
-    # off-ice = the team's total in the situation minus what happened while the skater was on the ice
     *((_c(f"{stem}{suffix}") - _c(f"OnIce_{fa}_{stem}")).alias(f"OffIce_{fa}_{stem}")
-      for stem in _OFF_ICE_STEMS for fa, suffix in (("F", "For"), ("A", "Against"))),
+      for stem in _OFF_ICE_STEMS for fa, suffix in _FA),
     _c("OnIce_F_shotAttempts").alias("corsiFor"),
     _c("OnIce_A_shotAttempts").alias("corsiAgainst"),
     _c("OnIce_F_unblockedShotAttempts").alias("fenwickFor"),
@@ -131,7 +113,6 @@ def player_table(
         .join(ice, on=keys, how="left", maintain_order="left")
         .join(with_all(on_ice, ["gi", "playerId"]), on=keys, how="left", maintain_order="left")
         .with_columns(_ZEROS)
-        .rename(_ON_ICE_NAMES)
         .with_columns(_DERIVED)
         .with_columns(_ON_VS_OFF)
         .with_columns(_RANK_AND_PERCENTAGES)

@@ -1,4 +1,4 @@
-"""Situation buckets -> output situations: the bucket seen from one side, ``all`` rows, shares."""
+"""Situation buckets -> output situations: the bucket seen from one side, ``all`` rows, shares; a side's teams."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import polars as pl
 
 from nhl_bronze.stats.situations import ALL, HOME
 
+_IS_HOME = pl.col("side") == HOME
+
 
 def bucket_of_side() -> pl.Expr:
     """The situation bucket of a row seen from its ``side`` (both buckets, sitHome/sitAway, are on the row)."""
-    return pl.when(pl.col("side") == HOME).then(pl.col("sitHome")).otherwise(pl.col("sitAway"))
+    return pl.when(_IS_HOME).then(pl.col("sitHome")).otherwise(pl.col("sitAway"))
 
 
 def with_all(counts: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
@@ -30,3 +32,13 @@ def share(numerator: pl.Expr, other: pl.Expr) -> pl.Expr:
     """100 * n / (n + other), 50.0 when nobody had any."""
     total = numerator + other
     return pl.when(total > 0).then(100.0 * numerator.cast(pl.Float64) / total.cast(pl.Float64)).otherwise(50.0)
+
+
+def side_columns() -> dict[str, pl.Expr]:
+    """A row's own team, the opposing team and ``HOME``/``AWAY`` from its ``side`` and the game's two teams."""
+    columns = {
+        "team": pl.when(_IS_HOME).then(pl.col("homeTeam")).otherwise(pl.col("awayTeam")),
+        "opposingTeam": pl.when(_IS_HOME).then(pl.col("awayTeam")).otherwise(pl.col("homeTeam")),
+        "home_or_away": pl.col("side").str.to_uppercase(),
+    }
+    return {name: expr.alias(name) for name, expr in columns.items()}

@@ -12,49 +12,28 @@ from __future__ import annotations
 import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA
-from nhl_bronze.stats.batch.events import AGAINST_INDICATOR, EVENT_COUNTS
-from nhl_bronze.stats.batch.rollup import share, sum_by_situation
+from nhl_bronze.stats.batch.indicators import (
+    AGAINST,
+    COUNTED,
+    DERIVED,
+    FOR,
+    INDICATOR_COLUMNS,
+    for_against_sums,
+    team_columns,
+)
+from nhl_bronze.stats.batch.rollup import share, side_columns, sum_by_situation
 from nhl_bronze.stats.situations import AWAY, HOME, SITUATIONS
 
-# indicator column -> MoneyPuck stem (the table adds For/Against)
-STEMS = {
-    "sog": "shotsOnGoal",
-    "missed": "missedShots",
-    "blocked": "blockedShotAttempts",
-    "attempts": "shotAttempts",
-    "goals": "goals",
-    "rebounds": "rebounds",
-    "rebound_goals": "reboundGoals",
-    "low_shots": "lowDangerShots",
-    "medium_shots": "mediumDangerShots",
-    "high_shots": "highDangerShots",
-    "low_goals": "lowDangerGoals",
-    "medium_goals": "mediumDangerGoals",
-    "high_goals": "highDangerGoals",
-    "continued_in": "playContinuedInZone",
-    "continued_out": "playContinuedOutsideZone",
-    "penalties": "penalties",
-    "faceoffs": "faceOffsWon",
-    "hits": "hits",
-    "takeaways": "takeaways",
-    "giveaways": "giveaways",
-}
-AGAINST_SOURCE = {**{c: c for c in STEMS}, **AGAINST_INDICATOR}
-assert set(STEMS) | {"blocks"} == set(EVENT_COUNTS)
-COUNT_COLUMNS = [f"{stem}{suffix}" for suffix in ("For", "Against") for stem in STEMS.values()]
-
-
-_IS_FOR = pl.col("_for").cast(pl.Int32)
-_FOR_AGAINST = [
-    *(pl.col(c).mul(_IS_FOR).sum().alias(f"{stem}For") for c, stem in STEMS.items()),
-    *(pl.col(AGAINST_SOURCE[c]).mul(1 - _IS_FOR).sum().alias(f"{stem}Against") for c, stem in STEMS.items()),
-]
+COUNT_COLUMNS = team_columns()
+_FOR_AGAINST = for_against_sums(
+    COUNTED, pl.col("_for").cast(pl.Int32), lambda i: f"{i.stem}{FOR}", lambda i: f"{i.stem}{AGAINST}"
+)
 
 
 def team_counts(events: pl.LazyFrame) -> pl.LazyFrame:
     """COUNT_COLUMNS per (gi, side, situation), only for the (side, situation)s that had an event."""
     credited = events.filter(pl.col("actor").is_not_null()).select("gi", "actor", "sitHome", "sitAway",
-                                                                    *EVENT_COUNTS)
+                                                                    *INDICATOR_COLUMNS)
     views = pl.concat([
         credited.with_columns(side=pl.lit(side), situation=pl.col(column), _for=(pl.col("actor") == side))
         for side, column in ((HOME, "sitHome"), (AWAY, "sitAway"))
@@ -62,18 +41,10 @@ def team_counts(events: pl.LazyFrame) -> pl.LazyFrame:
     return sum_by_situation(views, ["gi", "side"], _FOR_AGAINST)
 
 
-def derived_counts() -> dict[str, pl.Expr]:
-    """Unblocked attempts and saved shots from the base counts (For and Against)."""
-    out = {}
-    for suffix in ("For", "Against"):
-        sog, missed, goals = pl.col(f"shotsOnGoal{suffix}"), pl.col(f"missedShots{suffix}"), pl.col(f"goals{suffix}")
-        out[f"unblockedShotAttempts{suffix}"] = sog + missed
-        out[f"savedShotsOnGoal{suffix}"] = sog - goals
-        out[f"savedUnblockedShotAttempts{suffix}"] = sog + missed - goals
-    return out
-
-
-_DERIVED = [expr.alias(name) for name, expr in derived_counts().items()]
+_DERIVED = [
+    statistic.expr(lambda stem, suffix=suffix: f"{stem}{suffix}").alias(f"{statistic.stem}{suffix}")
+    for suffix in (FOR, AGAINST) for statistic in DERIVED
+]
 
 
 def team_totals(games: pl.LazyFrame, counts: pl.LazyFrame) -> pl.LazyFrame:
@@ -92,13 +63,10 @@ def _percentage(numerator: str, other: str) -> pl.Expr:
     return share(pl.col(numerator), pl.col(other)).round(2)
 
 
-_HOME = pl.col("side") == HOME
-_TEAM = pl.when(_HOME).then(pl.col("homeTeam")).otherwise(pl.col("awayTeam"))
+_SIDE = side_columns()
 _COMPUTED = {
-    "team": _TEAM,
-    "playerTeam": _TEAM,
-    "opposingTeam": pl.when(_HOME).then(pl.col("awayTeam")).otherwise(pl.col("homeTeam")),
-    "home_or_away": pl.col("side").str.to_uppercase(),
+    **_SIDE,
+    "playerTeam": _SIDE["team"],
     "playoffGame": pl.col("gameType") == 3,
     "corsiPercentage": _percentage("shotAttemptsFor", "shotAttemptsAgainst"),
     "fenwickPercentage": _percentage("unblockedShotAttemptsFor", "unblockedShotAttemptsAgainst"),
