@@ -58,6 +58,8 @@ SUBSET_PLANNED_EVENTS = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 # round of statements each (other storages store them one by one either way). deploy/ sets it.
 EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 DEPLOY_EVENT_BATCH_SIZE = "1000"
+# Dagster's instance folder: where ``nhl-bronze backfill`` records its run (the UI's instance)
+DAGSTER_HOME = "DAGSTER_HOME"
 
 DEFAULT_FIRST_DATE = date.fromisoformat(DEFAULT_FIRST_GAME_DATE)
 DEFAULT_DATA_DIR = "./data"
