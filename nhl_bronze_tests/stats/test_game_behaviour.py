@@ -13,6 +13,7 @@ from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEM
 from nhl_bronze.stats import GameParseError, compute_game_frames, compute_many, is_countable_game
 from nhl_bronze.stats.batch.players import SHIFT_DERIVED
 from nhl_bronze.stats.batch.walk import MIN_VECTORISED_GAMES
+from nhl_bronze.stats.roster import UNKNOWN_POSITION
 from nhl_bronze_tests.stats.samples import GAME_IDS, GAMES_WITH_SHIFTS, game_input
 
 
@@ -221,3 +222,31 @@ def test_a_dressed_skater_without_ice_time_does_not_make_the_shift_chart_unusabl
     players = compute_game_frames(game).players
     assert players.filter(pl.col("playerId") != "8999998")["icetime"].null_count() == 0
     assert players.height == frames_by_game[2024020001].players.height + 4
+
+
+def _without(game, *, box_field: str):
+    game = copy.deepcopy(game)
+    for side in ("awayTeam", "homeTeam"):
+        for group in ("forwards", "defense", "goalies"):
+            for row in game.boxscore["playerByGameStats"][side].get(group, []):
+                row.pop(box_field, None)
+    return game
+
+
+@pytest.mark.parametrize("batch", [1, MIN_VECTORISED_GAMES], ids=["one game", "vectorised batch"])
+def test_a_boxscore_without_positions_takes_them_from_the_roster_spots(frames_by_game, batch):
+    """Fields older responses may lack are optional with a named default (``stats.roster``), never a failure."""
+    game = game_input(2024020001)
+    reference = frames_by_game[2024020001].players
+    players = compute_many([_without(game, box_field="position")] * batch).players.head(reference.height)
+    assert_frame_equal(players.drop("position"), reference.drop("position"))
+    listed = {spot["playerId"]: spot["positionCode"] for spot in game.play_by_play["rosterSpots"]}
+    assert players["position"].to_list() == [listed[int(player)] for player in players["playerId"]]
+
+
+def test_a_position_neither_response_gives_is_the_named_default():
+    game = _without(game_input(2024020001), box_field="position")
+    for spot in game.play_by_play["rosterSpots"]:
+        spot.pop("positionCode")
+    players = compute_game_frames(game).players
+    assert set(players["position"].to_list()) == {UNKNOWN_POSITION}
