@@ -63,7 +63,7 @@ defs = dg.Definitions(
     assets=with_backfill_policy(BRONZE_ASSETS, automation.backfill_days_per_run),
     asset_checks=[all_games_merged],
     jobs=[bronze_job, schedule_landing_job],
-    schedules=[build_daily_schedule(automation.daily_cron, automation.lookback_days),
+    schedules=[build_daily_schedule(automation.daily_cron, automation.lookback_days, automation.first_game_date),
                build_schedule_refresh(automation.schedule_refresh_cron)],
     sensors=[build_final_games_sensor(automation), bronze_failure_summary],
     resources=resources_from_env(),

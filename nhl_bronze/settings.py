@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
+from nhl_bronze.domain.dates import FIRST_GAME_DATE as DEFAULT_FIRST_GAME_DATE
+from nhl_bronze.domain.seasons import EARLIEST_GAME_DATE
+
+# the first partition (game date) of every partitioned asset; the automation and coverage start there too
+FIRST_GAME_DATE = "NHL_BRONZE_FIRST_GAME_DATE"
 # the lakehouse resource
 DATA_DIR = "NHL_BRONZE_DATA_DIR"
 # the ingest resource
@@ -52,7 +58,10 @@ SUBSET_PLANNED_EVENTS = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 # round of statements each (other storages store them one by one either way). deploy/ sets it.
 EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 DEPLOY_EVENT_BATCH_SIZE = "1000"
+# Dagster's instance folder: where ``nhl-bronze backfill`` records its run (the UI's instance)
+DAGSTER_HOME = "DAGSTER_HOME"
 
+DEFAULT_FIRST_DATE = date.fromisoformat(DEFAULT_FIRST_GAME_DATE)
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_DAILY_CRON = "0 10 * * *"  # 10:00 UTC: early morning in North America, after the night's games
 DEFAULT_LOOKBACK_DAYS = 3
@@ -71,6 +80,21 @@ def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
     return (env(name, environ) or "").lower() in ("1", "true", "yes")
 
 
+def first_game_date(environ: Mapping[str, str] | None = None) -> date:
+    """The first game date of the deployment (default 2023-10-01). Moving it earlier adds partitions before the
+    old first one and touches no stored row; the code location reads it when it loads (a Dagster partitions
+    definition is part of the asset definitions), so restart the webserver and daemon after changing it."""
+    value = env(FIRST_GAME_DATE, environ) or DEFAULT_FIRST_GAME_DATE
+    try:
+        first = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{FIRST_GAME_DATE} must be a date like 2010-10-07, got {value!r}") from None
+    if first < EARLIEST_GAME_DATE:
+        raise ValueError(f"{FIRST_GAME_DATE}={value}: the NHL API serves play-by-play and shift charts from the "
+                         f"2010-11 season on; the earliest first game date is {EARLIEST_GAME_DATE}")
+    return first
+
+
 def env_int(name: str, default: int, environ: Mapping[str, str] | None = None) -> int:
     value = env(name, environ)
     return int(value) if value is not None else default
@@ -86,6 +110,7 @@ class AutomationSettings:
     sensor_gap_scan_days: int = DEFAULT_SENSOR_GAP_SCAN_DAYS
     schedule_refresh_cron: str = DEFAULT_SCHEDULE_REFRESH_CRON
     backfill_days_per_run: int | None = None
+    first_game_date: date = DEFAULT_FIRST_DATE
 
 
 def automation_settings(environ: Mapping[str, str] | None = None) -> AutomationSettings:
@@ -96,6 +121,7 @@ def automation_settings(environ: Mapping[str, str] | None = None) -> AutomationS
         sensor_gap_scan_days=env_int(SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_GAP_SCAN_DAYS, environ),
         schedule_refresh_cron=env(SCHEDULE_REFRESH_CRON, environ) or DEFAULT_SCHEDULE_REFRESH_CRON,
         backfill_days_per_run=_positive_or_none(BACKFILL_DAYS_PER_RUN, environ),
+        first_game_date=first_game_date(environ),
     )
 
 

@@ -7,6 +7,7 @@ asset landed, so every API call shows in lineage.
 import dagster as dg
 
 from nhl_bronze.assets.quarantine import quarantine_check, quarantine_check_spec
+from nhl_bronze.partitions import FIRST_DATE
 from nhl_bronze.pipeline.schedule import land_schedule
 from nhl_bronze.pipeline.source import ApiSource
 from nhl_bronze.resources.clock import ClockResource
@@ -50,7 +51,7 @@ def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, 
     store = lakehouse.store()
     with ApiSource(nhl_api.open_session, lakehouse.raw_responses()) as source:
         landed = land_schedule(source, store, clock.eastern_today(), config.recent_days, config.upcoming_days,
-                               config.backfill_days)
+                               config.backfill_days, FIRST_DATE)
     start, end = landed.refreshed
     return dg.MaterializeResult(metadata={
         "refreshed_window": f"{start}..{end}",

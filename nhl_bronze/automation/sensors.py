@@ -19,7 +19,7 @@ import dagster as dg
 
 from nhl_bronze.automation.jobs import bronze_job
 from nhl_bronze.domain.chart_reask import chart_reask_due, reask_window_start
-from nhl_bronze.domain.dates import FIRST_GAME_DATE, GAME_DATE_COLUMN, date_of_game_date_int, in_window
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN, date_of_game_date_int, in_window
 from nhl_bronze.pipeline.history import STAGING_OF
 from nhl_bronze.pipeline.schedule import stored_final_games
 from nhl_bronze.readers.charts import games_without_chart
@@ -29,7 +29,6 @@ from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.settings import AutomationSettings
 from nhl_bronze.storage.delta import DeltaStore
 
-FIRST_DATE = date.fromisoformat(FIRST_GAME_DATE)
 REQUEST_TAG = "nhl_bronze/request"  # the request's key: the sensor finds the run it launched by it
 MAX_RETRIES = 5  # a recent date whose run failed is asked again at most this often for the same final games
 FINISHED = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
@@ -109,11 +108,12 @@ def build_final_games_sensor(settings: AutomationSettings | None = None) -> dg.S
             return dg.SkipReason("ingest source is 'raw': nothing new can arrive without the API")
         cursor = FinalGamesCursor.parse(context.cursor)
         today = clock.eastern_today()
-        recent_start = max(FIRST_DATE, today - timedelta(days=settings.sensor_recent_days))
+        first_date = settings.first_game_date
+        recent_start = max(first_date, today - timedelta(days=settings.sensor_recent_days))
         gap_end = date.fromisoformat(cursor.gap_scan_before) if cursor.gap_scan_before else recent_start
-        if gap_end <= FIRST_DATE:
+        if gap_end <= first_date:
             gap_end, cursor.cycle = recent_start, cursor.cycle + 1
-        gap_start = max(FIRST_DATE, gap_end - timedelta(days=settings.sensor_gap_scan_days))
+        gap_start = max(first_date, gap_end - timedelta(days=settings.sensor_gap_scan_days))
 
         store = lakehouse.store()
         requests: list[dg.RunRequest] = []

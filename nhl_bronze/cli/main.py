@@ -5,6 +5,7 @@
     nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
     nhl-bronze migrate [--table T]      move history to the current layout (verified copy, old table kept)
     nhl-bronze import SRC --table T --label L   add an old export (Delta or Parquet) to history as versions
+    nhl-bronze backfill --season 2012-13       one run of bronze_job over the season's real dates (playoffs too)
 
 The data dir is ``--data-dir``, else ``NHL_BRONZE_DATA_DIR``, else ``./data`` (the same as the pipeline's).
 """
@@ -13,15 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from nhl_bronze import settings
+from nhl_bronze.cli.backfill import equivalent_command, launch, season_range
 from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import_table, migrate
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import verify
+from nhl_bronze.domain.dates import NHL_TIMEZONE
+from nhl_bronze.domain.seasons import parse_season
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.readers.source import spec_named
 from nhl_bronze.storage.delta import DeltaStore
@@ -96,6 +103,30 @@ def run_import(args: argparse.Namespace) -> int:
     return _report(args, [report] if report else [], describe_import, problems)
 
 
+def run_backfill(args: argparse.Namespace) -> int:
+    progress = progress_printer(args.quiet)
+    if args.data_dir:
+        # The run's lakehouse resource reads the variable (definitions.py wires it as an EnvVar).
+        os.environ[settings.DATA_DIR] = args.data_dir
+    today = (date.fromisoformat(settings.env(settings.TODAY)) if settings.env(settings.TODAY)
+             else datetime.now(ZoneInfo(NHL_TIMEZONE)).date())
+    failed = 0
+    for text in args.season:
+        try:
+            span = season_range(parse_season(text), settings.first_game_date(), today, args.until)
+        except ValueError as error:
+            print(f"backfill: {error}", file=sys.stderr)
+            return 2
+        print(f"season {span.season.label}: {span.start} .. {span.end} ({span.days} game dates, one run)")
+        if args.dry_run:
+            print(equivalent_command(span))
+            continue
+        run_id, success = launch(span, progress)
+        print(f"season {span.season.label}: run {run_id} {'succeeded' if success else 'FAILED'}")
+        failed += not success
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help=f"table root (default: ${settings.DATA_DIR} or {settings.DEFAULT_DATA_DIR})")
@@ -138,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also add versions for keys history already holds (default: skip them)")
     load.add_argument("--json", action="store_true")
     load.set_defaults(handler=run_import)
+
+    season = commands.add_parser(
+        "backfill", parents=[common],
+        help="one run of bronze_job over a season's real game dates, playoffs included")
+    season.add_argument("--season", action="append", required=True,
+                        help="e.g. 2012-13, 2012-2013 or 20122013 (repeatable: one run per season, in order)")
+    season.add_argument("--until", type=date.fromisoformat,
+                        help="last date to load (YYYY-MM-DD), e.g. to load a season in parts")
+    season.add_argument("--dry-run", action="store_true",
+                        help="print the dates and the equivalent `dagster job execute` command; run nothing")
+    season.set_defaults(handler=run_backfill)
     return parser
 
 

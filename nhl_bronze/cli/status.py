@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from nhl_bronze import settings
 from nhl_bronze.cli.attention import Attention, attention_lines, collect_attention
 from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES
@@ -97,7 +98,7 @@ def collect_status(store: DeltaStore, progress) -> Status:
         progress(f"reading {spec.name}")
         tables.append(table_status(store, spec))
     progress("reading the stored schedule answers for coverage")
-    coverage = coverage_by_season(store)
+    coverage = coverage_by_season(store, settings.first_game_date())
     corrected = []
     for spec in HISTORY_TABLES:
         progress(f"looking for corrected games in {spec.name}")

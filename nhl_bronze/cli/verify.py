@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from nhl_bronze import settings
 from nhl_bronze.cli.attention import chart_problems
 from nhl_bronze.cli.status import iso_date
 from nhl_bronze.readers.coverage import coverage_by_season
@@ -74,7 +75,7 @@ def verify(store: DeltaStore, progress: Callable[[str], None]) -> list[str]:
             problems += contract_problems(spec, store.scan(spec).collect_schema())
 
     progress("checking that every final game of the stored schedule is in history")
-    for season in coverage_by_season(store):
+    for season in coverage_by_season(store, settings.first_game_date()):
         for game in season.missing:
             problems += [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is "
                          f"missing from history" for table in game.missing_from]

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import polars as pl
 
 GAME_DATE_COLUMN = "gameDate"
+# The default first partition (the tables' names say 2023); a deployment sets its own with
+# NHL_BRONZE_FIRST_GAME_DATE (``settings.first_game_date``), as early as 2010-10-07.
 FIRST_GAME_DATE = "2023-10-01"
 # Partition D holds the games the NHL dates D, which is a US Eastern date whatever the machine's timezone.
 NHL_TIMEZONE = "America/New_York"

@@ -27,7 +27,7 @@ from nhl_bronze.pipeline.source import ApiSource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
-FIRST_DATE = date.fromisoformat(FIRST_GAME_DATE)
+DEFAULT_FIRST_DATE = date.fromisoformat(FIRST_GAME_DATE)
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,14 @@ def covered_dates(store: DeltaStore) -> set[date]:
 
 
 def land_schedule(source: ApiSource, store: DeltaStore, today: date, recent_days: int, upcoming_days: int,
-                  backfill_days: int) -> ScheduleLanding:
+                  backfill_days: int, first_date: date = DEFAULT_FIRST_DATE) -> ScheduleLanding:
     """Land the schedule of ``[today - recent_days, today + upcoming_days]``, and of the ``backfill_days`` newest
-    older dates no stored answer covers yet (so that, landing after landing, every date since the first partition
-    gets covered without a burst of calls)."""
-    refresh_start = max(FIRST_DATE, today - timedelta(days=recent_days))
+    older dates no stored answer covers yet (so that, landing after landing, every date since the first partition,
+    ``first_date``, gets covered without a burst of calls)."""
+    refresh_start = max(first_date, today - timedelta(days=recent_days))
     refresh_end = today + timedelta(days=upcoming_days + 1)
     covered = covered_dates(store)
-    uncovered = [day for day in reversed(window_dates(FIRST_DATE, refresh_start)) if day not in covered]
+    uncovered = [day for day in reversed(window_dates(first_date, refresh_start)) if day not in covered]
     backfill = set(uncovered[:backfill_days])
     source.schedule_games(refresh_start, refresh_end)
     if backfill:

@@ -59,8 +59,12 @@ def game_ids_in(store: DeltaStore, spec) -> set[int]:
     return set(store.scan(spec).select(pl.col("gameId").unique()).collect()["gameId"].drop_nulls().to_list())
 
 
-def coverage_by_season(store: DeltaStore) -> list[SeasonCoverage]:
+def coverage_by_season(store: DeltaStore, first_date: date | None = None) -> list[SeasonCoverage]:
+    """Per season, the final games of the stored schedule answers dated from ``first_date`` (the deployment's
+    first partition; a weekly answer also lists the days before it, which no run is asked to load)."""
     finals = final_games_in_schedule(store)
+    if first_date is not None:
+        finals = {game_id: day for game_id, day in finals.items() if day >= first_date}
     held = {spec.name: game_ids_in(store, spec) for spec in (GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY)}
     seasons: dict[int, SeasonCoverage] = {}
     for game_id, day in sorted(finals.items(), key=lambda item: (item[1], item[0])):

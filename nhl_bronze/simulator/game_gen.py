@@ -560,7 +560,10 @@ def _shift_rows(game: ScheduledGame, deployments: tuple[Deployment, Deployment],
                 goals: list[GoalRecord], tally: _Tally) -> list[dict]:
     """Shift chart rows: per player, shifts in time order then that player's goal markers (as the real feed)."""
     number = game.id % 10_000
-    first_id = 10_000_000 + ((game.start_year - 2023) * 3 + game.game_type - 1) * 2_000_000 + number * 1000
+    if game.start_year >= 2023:
+        first_id = 10_000_000 + ((game.start_year - 2023) * 3 + game.game_type - 1) * 2_000_000 + number * 1000
+    else:  # older seasons above the newer ones' range (which ends below 40 M)
+        first_id = 100_000_000 + ((game.start_year - 2010) * 3 + game.game_type - 1) * 2_000_000 + number * 1000
     by_player: dict[int, list] = {}
     for deployment in deployments:
         for shift in deployment.shifts:

@@ -1,8 +1,12 @@
-"""The 32 real NHL clubs (ids, abbreviations, names, arenas, conferences) and their synthetic dressed rosters.
+"""The real NHL clubs of each season since 2010-11 (ids, abbreviations, names, arenas, conferences) and their
+synthetic dressed rosters.
 
 Club facts are real so that joins on team id / abbreviation behave like production data; the players are invented.
-Arizona (ARI, id 53) played 2023-24; from 2024-25 Utah takes its slot (UTA, id 59 "Utah Hockey Club", then id 68
-"Mammoth" from 2025-26), so the franchise keeps its roster and schedule slot across the move.
+The eras a backfill meets: Atlanta (ATL, id 11) played 2010-11 and moved to Winnipeg (WPG, id 52); Phoenix (PHX,
+id 27) became Arizona (ARI, id 53) in 2014-15; Vegas (VGK) joined in 2017-18 (31 clubs) and Seattle (SEA) in 2021-22
+(32); from 2024-25 Utah takes Arizona's slot (UTA, id 59 "Utah Hockey Club", then id 68 "Mammoth" from 2025-26).
+A relocated franchise keeps its roster and schedule slot; conferences are today's (the simulator does not replay
+the 2013 and 2020 realignments).
 """
 
 from __future__ import annotations
@@ -92,15 +96,43 @@ _UTAH_MAMMOTH = Team(68, "UTA", "Mammoth", "Utah", None, "Delta Center", "Salt L
                      "#71AFE5")
 
 
-@lru_cache(maxsize=16)
+_WINNIPEG_SLOT = 23
+_ATLANTA_THRASHERS = Team(11, "ATL", "Thrashers", "Atlanta", None, "Philips Arena", "Atlanta", "US/Eastern", "E", "S",
+                          "#041E42")
+_PHOENIX_COYOTES = Team(27, "PHX", "Coyotes", "Phoenix", None, "Jobing.com Arena", "Glendale", "US/Arizona", "W", "P",
+                        "#8C2633")
+_ARIZONA_IN_GLENDALE = Team(53, "ARI", "Coyotes", "Arizona", None, "Gila River Arena", "Glendale", "US/Arizona", "W",
+                            "P", "#8C2633")
+_SEATTLE, _VEGAS = "SEA", "VGK"
+
+
+@lru_cache(maxsize=32)
 def teams_for_season(start_year: int) -> tuple[Team, ...]:
-    """The 32 clubs of the season starting in ``start_year``, in schedule-slot order."""
+    """The clubs of the season starting in ``start_year`` (30 to 2016-17, 31 to 2020-21, then 32), in
+    schedule-slot order."""
     teams = list(_TEAMS)
     if start_year == 2024:
         teams[_ARIZONA_SLOT] = _UTAH_HOCKEY_CLUB
     elif start_year >= 2025:
         teams[_ARIZONA_SLOT] = _UTAH_MAMMOTH
-    return tuple(teams)
+    elif start_year <= 2013:
+        teams[_ARIZONA_SLOT] = _PHOENIX_COYOTES
+    elif start_year <= 2021:
+        teams[_ARIZONA_SLOT] = _ARIZONA_IN_GLENDALE
+    if start_year <= 2010:
+        teams[_WINNIPEG_SLOT] = _ATLANTA_THRASHERS
+    absent = ({_SEATTLE} if start_year < 2021 else set()) | ({_VEGAS} if start_year < 2017 else set())
+    return tuple(team for team in teams if team.abbrev not in absent)
+
+
+def franchise_index(team: Team) -> int:
+    """The franchise's slot in today's league: a relocated or renamed club keeps it (and its players)."""
+    for index, current in enumerate(_TEAMS):
+        if current.abbrev == team.abbrev or current.id == team.id:
+            return index
+    moved = {_ATLANTA_THRASHERS.id: _WINNIPEG_SLOT, _PHOENIX_COYOTES.id: _ARIZONA_SLOT,
+             _UTAH_HOCKEY_CLUB.id: _ARIZONA_SLOT, _UTAH_MAMMOTH.id: _ARIZONA_SLOT}
+    return moved[team.id]
 
 
 def team_by_id(start_year: int, team_id: int) -> Team:
@@ -167,18 +199,27 @@ _LAST_NAMES = _words(
 _PLAYER_ID_BASE = 8_470_000
 
 
+def _generation(seed: int, franchise: int, position_index: int, start_year: int) -> int:
+    """Which holder of a roster spot plays in ``start_year``: 0 in 2023-24, one more (or, going back, one fewer)
+    for every season the spot turned over (~15% a season)."""
+    def turned_over(year: int) -> bool:
+        return random.Random(f"turnover:{seed}:{franchise}:{position_index}:{year}").random() < 0.15
+
+    if start_year >= 2023:
+        return sum(1 for year in range(2024, start_year + 1) if turned_over(year))
+    return -sum(1 for year in range(start_year + 1, 2024) if turned_over(year))
+
+
 @lru_cache(maxsize=160)
 def roster_for(start_year: int, slot: int, seed: int) -> Roster:
-    """The dressed 20 of team ``slot``; ~15% of slots turn over each season so rosters evolve but stay stable."""
+    """The dressed 20 of team ``slot``; ~15% of spots turn over each season so rosters evolve but stay stable."""
     team = teams_for_season(start_year)[slot]
+    franchise = franchise_index(team)
     players = []
     used_numbers: set[int] = set()
     for position_index, position in enumerate(_SLOT_POSITIONS):
-        generation = sum(
-            1 for year in range(2024, start_year + 1)
-            if random.Random(f"turnover:{seed}:{slot}:{position_index}:{year}").random() < 0.15
-        )
-        player_id = _PLAYER_ID_BASE + slot * 1000 + position_index * 20 + generation
+        generation = _generation(seed, franchise, position_index, start_year)
+        player_id = _PLAYER_ID_BASE + franchise * 1000 + position_index * 20 + generation
         naming = random.Random(f"player:{seed}:{player_id}")
         number = naming.randint(2, 98) if position != "G" else naming.choice((1, 29, 30, 31, 33, 35, 37, 39, 40, 41))
         while number in used_numbers:

@@ -200,8 +200,31 @@ def _goalie_stats(played: GeneratedGame, player: Player, home: bool) -> dict:
     return stats
 
 
-def shift_chart(played: GeneratedGame | None) -> dict:
+# Share of games whose published shift chart is (empty, partial), by the season's first year: the stats API's
+# charts of older seasons are more often missing or cut short (issue reports and backfills of 2010-2018 games).
+_CHART_GAPS = ((2013, (0.05, 0.05)), (2018, (0.02, 0.02)))
+
+
+def chart_publication(game: ScheduledGame, seed: int = 0) -> str:
+    """How the stats API publishes the game's chart: "full", "missing" (no rows), "one_team" (one team's rows)
+    or "no_third_period" (everyone's rows but the third period's). A property of the game, not of the request."""
+    missing, partial = next((rates for last_year, rates in _CHART_GAPS if game.start_year <= last_year), (0.0, 0.0))
+    roll = random.Random(f"chart:{seed}:{game.id}").random()
+    if roll < missing:
+        return "missing"
+    if roll < missing + partial:
+        return "one_team" if roll < missing + partial / 2 else "no_third_period"
+    return "full"
+
+
+def shift_chart(played: GeneratedGame | None, publication: str = "full") -> dict:
     rows = played.shift_rows if played else []
+    if publication == "missing":
+        rows = []
+    elif publication == "one_team":
+        rows = [row for row in rows if row["teamId"] == played.game.home.id]
+    elif publication == "no_third_period":
+        rows = [row for row in rows if row["period"] != 3]
     return {"data": rows, "total": len(rows)}
 
 

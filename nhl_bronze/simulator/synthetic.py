@@ -1,7 +1,9 @@
 """``SyntheticNhl``: a deterministic synthetic league behind the real NHL API paths (see ``core.RoutedBackend``).
 
-Seasons 2023-24 to 2026-27 (dates 2023-09-20 .. 2027-06-30): 32 real clubs, preseason, 1,312 regular-season games,
-a 16-team best-of-seven bracket. Games before ``today`` are final (OFF; preseason FINAL), the rest are FUT, and a
+Seasons 2010-11 to 2026-27 (dates 2010-09-18 .. 2027-06-30) with the eras of ``calendar`` and ``league`` (30 to 32
+real clubs, the lockout, the 2020 pause and bubble, the 56-game season): preseason, the regular season, a 16-team
+best-of-seven bracket; older games more often lack a shift chart or publish a partial one (``shapes``).
+Games before ``today`` are final (OFF; preseason FINAL), the rest are FUT, and a
 few postponed games are PPD forever. Same ``(today, seed)`` -> byte-identical responses.
 
 Cost model: a season calendar (~0.1 s) is built once and cached; a game (~15-20 ms) is generated on first use by
@@ -62,9 +64,9 @@ class SyntheticNhl(RoutedBackend):
                          "games": [shapes.schedule_game(g, self.game_state(g), self.played(g)) for g in games]})
         return {"nextStartDate": (day + timedelta(days=7)).isoformat(),
                 "previousStartDate": (day - timedelta(days=7)).isoformat(), "gameWeek": week,
-                "preSeasonStartDate": calendar.dates.preseason_start.isoformat(),
+                "preSeasonStartDate": (calendar.dates.preseason_start or calendar.dates.regular_start).isoformat(),
                 "regularSeasonStartDate": calendar.dates.regular_start.isoformat(),
-                "regularSeasonEndDate": calendar.dates.regular_end.isoformat(),
+                "regularSeasonEndDate": calendar.dates.last_regular_day.isoformat(),
                 "playoffEndDate": calendar.playoff_end.isoformat(),
                 "numberOfGames": sum(day_entry["numberOfGames"] for day_entry in week)}
 
@@ -89,4 +91,4 @@ class SyntheticNhl(RoutedBackend):
 
     def on_shiftcharts(self, game_id: int) -> dict | None:
         found = self._lookup(game_id)
-        return shapes.shift_chart(found[2]) if found else None
+        return shapes.shift_chart(found[2], shapes.chart_publication(found[0], self.seed)) if found else None

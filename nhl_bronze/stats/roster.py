@@ -12,12 +12,17 @@ from nhl_bronze.stats.situations import AWAY, HOME
 SKATER_GROUPS = ("forwards", "defense")
 GOALIE = "G"  # rosterSpots positionCode
 
+# Optional fields some responses lack (older games more often), and what stands in for each. Required fields
+# (ids, teams, rosterSpots, a skater's playerId, the plays) still fail the game with an error naming it.
+NO_GOALIES: tuple = ()  # a boxscore team without its goalies group (the skater groups are required)
+UNKNOWN_POSITION = ""  # a boxscore skater row without position, and no rosterSpots positionCode for him
+
 
 @dataclass(frozen=True)
 class Skater:
     player_id: int
     side: str  # "home" | "away"
-    position: str  # C/L/R/D from the boxscore
+    position: str  # C/L/R/D from the boxscore (else rosterSpots, else UNKNOWN_POSITION)
     name: str  # rosterSpots first + last default ("" when absent)
     boxscore_toi: int  # seconds
 
@@ -60,7 +65,7 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
     names: dict[int, str] = {}
     side_of_player: dict[int, str] = {}
     spots: dict[int, dict] = {}
-    for spot in play_by_play["rosterSpots"]:
+    for spot in play_by_play["rosterSpots"]:  # required: without it, events name players of no known team
         pid = int(spot["playerId"])
         names[pid] = _name(spot)
         spots[pid] = spot
@@ -73,18 +78,19 @@ def build_context(game_date: datetime.date, schedule_game: dict, play_by_play: d
     stats = boxscore["playerByGameStats"]
     for side, key in ((AWAY, "awayTeam"), (HOME, "homeTeam")):
         team_stats = stats[key]
-        for goalie in team_stats.get("goalies", []):
+        for goalie in team_stats.get("goalies", NO_GOALIES):
             side_of_player[int(goalie["playerId"])] = side
             goalies.add(int(goalie["playerId"]))
         for group in SKATER_GROUPS:
-            for row in team_stats[group]:
+            for row in team_stats[group]:  # required: a boxscore without its skaters would lose their rows
                 pid = int(row["playerId"])
                 side_of_player[pid] = side  # the boxscore side wins over rosterSpots
                 skaters.append(
                     Skater(
                         player_id=pid,
                         side=side,
-                        position=str(row["position"]),
+                        position=str(row.get("position") or spots.get(pid, {}).get("positionCode")
+                                     or UNKNOWN_POSITION),
                         name=names.get(pid, ""),
                         boxscore_toi=clock_seconds(row.get("toi", "00:00")),
                     )

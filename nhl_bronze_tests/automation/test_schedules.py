@@ -60,3 +60,14 @@ def test_the_daily_run_request_executes_as_one_range_run(tmp_path):
 
     games = pl.read_delta(str(tmp_path / "bronze_games_historical_v2"))["gameId"].unique().sort().to_list()
     assert games == [2024020009, 2024020022]
+
+
+def test_the_daily_window_starts_no_earlier_than_the_configured_first_game_date():
+    when = dt.datetime(2010, 10, 8, 12, tzinfo=dt.UTC)  # yesterday (Eastern) is 2010-10-07
+    schedule = build_daily_schedule(lookback_days=3, first_game_date=dt.date(2010, 10, 7))
+    [request] = tick(schedule, when)
+    assert (request.tags["dagster/asset_partition_range_start"],
+            request.tags["dagster/asset_partition_range_end"]) == ("2010-10-07", "2010-10-07")
+    # A later first date cuts the same lookback shorter.
+    assert lookback_window(dt.datetime(2024, 10, 12, 10, tzinfo=dt.UTC), 3, dt.date(2024, 10, 10)) == (
+        dt.date(2024, 10, 10), dt.date(2024, 10, 11))

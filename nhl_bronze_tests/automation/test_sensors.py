@@ -1,5 +1,6 @@
 import json
 import shutil
+from datetime import date
 
 import dagster as dg
 import pytest
@@ -143,3 +144,16 @@ def test_failure_summary_names_dates_and_reasons():
     )
     assert summary == ("bronze run failed for 2024-10-04..2024-10-11: bronze_staging: 1 date(s) failed: "
                        "2024-10-09: game 2024020009 (2024-10-09): boxscore failed")
+
+
+def test_the_gap_scan_walks_back_to_the_configured_first_game_date(data_dir):
+    cursor = json.dumps({"requested": {}, "gap_scan_before": "2023-10-01", "cycle": 0})
+    default = FinalGamesCursor.parse(evaluate(data_dir, cursor=cursor).cursor)
+    assert default.cycle == 1  # 2023-10-01 is the default first partition: the scan starts over
+
+    earlier = build_final_games_sensor(AutomationSettings(first_game_date=date(2010, 10, 7)))
+    moved = FinalGamesCursor.parse(evaluate(data_dir, cursor=cursor, sensor=earlier).cursor)
+    assert (moved.cycle, moved.gap_scan_before) == (0, "2023-09-17")  # 14 dates before 2023-10-01
+
+    at_the_start = json.dumps({"requested": {}, "gap_scan_before": "2010-10-07", "cycle": 0})
+    assert FinalGamesCursor.parse(evaluate(data_dir, cursor=at_the_start, sensor=earlier).cursor).cycle == 1

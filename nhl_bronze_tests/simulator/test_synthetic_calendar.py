@@ -15,8 +15,11 @@ import pytest
 from nhl_bronze.simulator.calendar import SEASONS, season_calendar
 from nhl_bronze.simulator.synthetic import SyntheticNhl
 
+# The seasons of 32 clubs and 82 games each (the older eras: test_synthetic_eras.py).
+MODERN_SEASONS = [year for year in SEASONS if year >= 2021]
 
-@pytest.mark.parametrize("start_year", SEASONS)
+
+@pytest.mark.parametrize("start_year", MODERN_SEASONS)
 def test_regular_season_has_1312_games_82_per_team_41_at_home(start_year):
     calendar = season_calendar(start_year, 0)
     regular = [g for g in calendar.games if g.game_type == 2]
@@ -38,7 +41,7 @@ def test_regular_season_has_1312_games_82_per_team_41_at_home(start_year):
     assert regular[-1].game_date.month == 4
 
 
-@pytest.mark.parametrize("start_year", SEASONS)
+@pytest.mark.parametrize("start_year", MODERN_SEASONS)
 def test_break_preseason_and_summer(start_year):
     calendar = season_calendar(start_year, 0)
     first, last = calendar.dates.break_days
@@ -55,7 +58,7 @@ def test_break_preseason_and_summer(start_year):
     assert summer["numberOfGames"] == 0 and len(summer["gameWeek"]) == 7
 
 
-@pytest.mark.parametrize("start_year", SEASONS)
+@pytest.mark.parametrize("start_year", MODERN_SEASONS)
 def test_playoff_bracket(start_year):
     calendar = season_calendar(start_year, 0)
     playoff = [g for g in calendar.games if g.game_type == 3]

@@ -12,6 +12,8 @@ from polars.testing import assert_frame_equal
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats import GameParseError, compute_game_frames, compute_many, is_countable_game
 from nhl_bronze.stats.batch.players import SHIFT_DERIVED
+from nhl_bronze.stats.batch.walk import MIN_VECTORISED_GAMES
+from nhl_bronze.stats.roster import UNKNOWN_POSITION
 from nhl_bronze_tests.stats.samples import GAME_IDS, GAMES_WITH_SHIFTS, game_input
 
 
@@ -43,6 +45,26 @@ def test_incomplete_shift_chart_is_treated_as_missing():
     chart = {"data": [r for r in game.shift_chart["data"] if r["playerId"] != missing]}
     frames = compute_game_frames(dataclasses.replace(game, shift_chart=chart))
     assert frames.players["icetime"].null_count() == frames.players.height
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one game", "vectorised batch"])
+def test_a_chart_missing_a_period_is_treated_as_missing(frames_by_game, batch):
+    """Older charts sometimes lack a whole period: every player still has shifts, but ice time would be short by a
+    third. The counting stats stay; the shift-derived columns are null, never an undercount."""
+    game = game_input(2024020001)
+    chart = {"data": [r for r in game.shift_chart["data"] if r["period"] != 3]}
+    cut = dataclasses.replace(game, shift_chart=chart)
+    if batch:  # the batch path reads and checks the charts as one frame
+        batch_games = [cut, *(game_input(g) for g in GAMES_WITH_SHIFTS if g != 2024020001)]
+        assert len(batch_games) >= MIN_VECTORISED_GAMES
+        players = compute_many(batch_games).players.filter(pl.col("gameId") == 2024020001)
+    else:
+        players = compute_game_frames(cut).players
+    assert players.height == frames_by_game[2024020001].players.height
+    for column in SHIFT_DERIVED:
+        assert players[column].null_count() == players.height, column
+    kept = [c for c in PLAYER_GAME_STATS_SCHEMA if c not in SHIFT_DERIVED]
+    assert_frame_equal(players.select(kept), frames_by_game[2024020001].players.select(kept))
 
 
 def test_playoff_game_without_shift_chart_has_no_ice_time(frames_by_game):
@@ -200,3 +222,31 @@ def test_a_dressed_skater_without_ice_time_does_not_make_the_shift_chart_unusabl
     players = compute_game_frames(game).players
     assert players.filter(pl.col("playerId") != "8999998")["icetime"].null_count() == 0
     assert players.height == frames_by_game[2024020001].players.height + 4
+
+
+def _without(game, *, box_field: str):
+    game = copy.deepcopy(game)
+    for side in ("awayTeam", "homeTeam"):
+        for group in ("forwards", "defense", "goalies"):
+            for row in game.boxscore["playerByGameStats"][side].get(group, []):
+                row.pop(box_field, None)
+    return game
+
+
+@pytest.mark.parametrize("batch", [1, MIN_VECTORISED_GAMES], ids=["one game", "vectorised batch"])
+def test_a_boxscore_without_positions_takes_them_from_the_roster_spots(frames_by_game, batch):
+    """Fields older responses may lack are optional with a named default (``stats.roster``), never a failure."""
+    game = game_input(2024020001)
+    reference = frames_by_game[2024020001].players
+    players = compute_many([_without(game, box_field="position")] * batch).players.head(reference.height)
+    assert_frame_equal(players.drop("position"), reference.drop("position"))
+    listed = {spot["playerId"]: spot["positionCode"] for spot in game.play_by_play["rosterSpots"]}
+    assert players["position"].to_list() == [listed[int(player)] for player in players["playerId"]]
+
+
+def test_a_position_neither_response_gives_is_the_named_default():
+    game = _without(game_input(2024020001), box_field="position")
+    for spot in game.play_by_play["rosterSpots"]:
+        spot.pop("positionCode")
+    players = compute_game_frames(game).players
+    assert set(players["position"].to_list()) == {UNKNOWN_POSITION}

@@ -204,13 +204,35 @@ def walk_game(gi: int, game: GameInput) -> WalkedGame:
     return WalkedGame(gi, ctx, events, _game_seconds(events))
 
 
-def chart_is_usable(ctx: GameContext, covered: set[int]) -> bool:
-    """A shift chart is usable only if every skater the boxscore credits with ice time has a shift in it.
+# A chart holding less than this share of the ice time the boxscore credits a side's skaters with is partial
+# (a period or a stretch of the game missing: seen in older seasons), not a rounding difference.
+MIN_CHART_SHARE_OF_BOXSCORE_TOI = 0.9
 
-    (The stats API publishes empty or partial charts for some games: the chart's rows are then dropped and
-    every shift-derived number of the game is null.) ``covered``: the players with at least one shift.
+
+def chart_is_usable(ctx: GameContext, charted: dict[int, int]) -> bool:
+    """A shift chart is usable only if every skater the boxscore credits with ice time has a shift in it, and it
+    holds at least 90% of the ice time the boxscore credits each side's skaters with.
+
+    (The stats API publishes empty or partial charts for some games, older seasons more often: a chart missing
+    players, or a period for everyone. The chart's rows are then dropped and every shift-derived number of the
+    game is null, never an undercount.) ``charted``: seconds on the chart per player with at least one shift.
     """
-    return bool(covered) and all(s.boxscore_toi <= 0 or s.player_id in covered for s in ctx.skaters)
+    if not charted or any(s.boxscore_toi > 0 and s.player_id not in charted for s in ctx.skaters):
+        return False
+    for side in {s.side for s in ctx.skaters}:
+        credited = sum(max(s.boxscore_toi, 0) for s in ctx.skaters if s.side == side)
+        on_chart = sum(charted.get(s.player_id, 0) for s in ctx.skaters if s.side == side)
+        if on_chart < MIN_CHART_SHARE_OF_BOXSCORE_TOI * credited:
+            return False
+    return True
+
+
+def charted_seconds(shifts: list[tuple]) -> dict[int, int]:
+    """Seconds on the chart per player, from merged shift rows ``(gi, playerId, period, start, end)``."""
+    seconds: dict[int, int] = {}
+    for _, player_id, _, start, end in shifts:
+        seconds[player_id] = seconds.get(player_id, 0) + end - start
+    return seconds
 
 
 def walked_rows(walked: WalkedGame, usable: bool, shifts: list[tuple]) -> GameRows:
@@ -234,4 +256,4 @@ def game_rows(gi: int, game: GameInput) -> GameRows:
     """
     walked = walk_game(gi, game)
     shifts = shift_rows(gi, walked.ctx, game.shift_chart, walked.game_seconds)
-    return walked_rows(walked, chart_is_usable(walked.ctx, {shift[1] for shift in shifts}), shifts)
+    return walked_rows(walked, chart_is_usable(walked.ctx, charted_seconds(shifts)), shifts)

@@ -88,14 +88,15 @@ def walk_batch(games: Iterable[GameInput]) -> WalkedBatch:
     shifts = chart_shifts([(g, w) for g, w in walked_games if g.shift_chart is not None], failures, vectorised,
                           repaired)
     failed = {gi for gi, _ in failures}
-    covered: dict[int, set[int]] = {}
-    for gi, player_id in shifts.select("gi", "playerId").unique().iter_rows():
-        covered.setdefault(gi, set()).add(player_id)
+    charted: dict[int, dict[int, int]] = {}
+    per_player = shifts.group_by("gi", "playerId").agg((pl.col("end") - pl.col("start")).sum().alias("seconds"))
+    for gi, player_id, seconds in per_player.iter_rows():
+        charted.setdefault(gi, {})[player_id] = seconds
     columns, usable = BatchColumns(), []
     for _, walked in walked_games:
         if walked.gi in failed:
             continue
-        is_usable = chart_is_usable(walked.ctx, covered.get(walked.gi, set()))
+        is_usable = chart_is_usable(walked.ctx, charted.get(walked.gi, {}))
         columns.add(walked_rows(walked, is_usable, []))
         if is_usable:
             usable.append(walked.gi)
