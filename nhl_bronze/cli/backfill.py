@@ -4,12 +4,16 @@ Users think in seasons; the partitions are dates. A season's dates come from ``d
 regular-season day .. last playoff day, so the playoffs are included), cut at yesterday for a season still under
 way and at ``--until`` when asked. The run is the one the UI launches for a partition range (the same range tags,
 ``bronze_job``: schedule landing -> staging -> history -> derived), recorded on the Dagster instance of
-``DAGSTER_HOME``, so the UI shows it and its partitions. A re-run is safe: staging overwrites exactly the
-season's dates and history only gains versions of rows whose values changed.
+``DAGSTER_HOME``, so the UI shows it and its partitions: executed in this process, or with ``--launch`` handed to
+the instance's run coordinator (queued on a deployment, executed by its daemon and run launcher). A re-run is
+safe: staging overwrites exactly the season's dates and history only gains versions of rows whose values changed.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,10 +46,22 @@ def season_range(season: Season, first_game_date: date, today: date, until: date
     return SeasonRange(season, season.first_regular_day, end)
 
 
+def run_tags(span: SeasonRange) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": span.start.isoformat(),
+            "dagster/asset_partition_range_end": span.end.isoformat(),
+            "nhl_bronze/trigger": "backfill_season", "nhl_bronze/season": str(span.season.season_id)}
+
+
 def equivalent_command(span: SeasonRange) -> str:
-    return ("dagster job execute -m nhl_bronze.definitions -j bronze_job --tags "
-            f"'{{\"dagster/asset_partition_range_start\": \"{span.start}\", "
-            f"\"dagster/asset_partition_range_end\": \"{span.end}\"}}'")
+    return f"dagster job execute -m nhl_bronze.definitions -j bronze_job --tags '{json.dumps(run_tags(span))}'"
+
+
+def submit(span: SeasonRange) -> int:
+    """Hand the run to the instance's run coordinator and launcher (``dagster job launch``): on a deployment it
+    is queued, runs in its pools and its own process or pod, and this command returns at once."""
+    command = [sys.executable, "-m", "dagster", "job", "launch", "-m", "nhl_bronze.definitions", "-j", "bronze_job",
+               "--tags", json.dumps(run_tags(span))]
+    return subprocess.run(command, check=False).returncode
 
 
 def launch(span: SeasonRange, progress) -> tuple[str, bool]:
@@ -60,8 +76,7 @@ def launch(span: SeasonRange, progress) -> tuple[str, bool]:
     else:
         progress(f"{settings.DAGSTER_HOME} is not set: the run is not recorded on a Dagster instance")
         instance = dg.DagsterInstance.ephemeral()
-    tags = {**partition_range_tags(span.start.isoformat(), span.end.isoformat()),
-            "nhl_bronze/trigger": "backfill_season", "nhl_bronze/season": str(span.season.season_id)}
+    tags = {**partition_range_tags(span.start.isoformat(), span.end.isoformat()), **run_tags(span)}
     with instance:
         result = defs.resolve_job_def("bronze_job").execute_in_process(instance=instance, tags=tags,
                                                                        raise_on_error=False)

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from nhl_bronze import settings
-from nhl_bronze.cli.backfill import equivalent_command, launch, season_range
+from nhl_bronze.cli.backfill import equivalent_command, launch, season_range, submit
 from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import_table, migrate
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
@@ -121,6 +121,11 @@ def run_backfill(args: argparse.Namespace) -> int:
         if args.dry_run:
             print(equivalent_command(span))
             continue
+        if args.launch:
+            code = submit(span)
+            print(f"season {span.season.label}: {'submitted to the instance' if code == 0 else 'NOT submitted'}")
+            failed += code != 0
+            continue
         run_id, success = launch(span, progress)
         print(f"season {span.season.label}: run {run_id} {'succeeded' if success else 'FAILED'}")
         failed += not success
@@ -177,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="e.g. 2012-13, 2012-2013 or 20122013 (repeatable: one run per season, in order)")
     season.add_argument("--until", type=date.fromisoformat,
                         help="last date to load (YYYY-MM-DD), e.g. to load a season in parts")
+    season.add_argument("--launch", action="store_true",
+                        help="hand the run to the instance's run coordinator (a deployment's queue and daemon) "
+                        "instead of executing it in this process")
     season.add_argument("--dry-run", action="store_true",
                         help="print the dates and the equivalent `dagster job execute` command; run nothing")
     season.set_defaults(handler=run_backfill)

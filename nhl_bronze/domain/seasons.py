@@ -64,7 +64,8 @@ SEASONS: dict[int, Season] = {s.start_year: s for s in (
     _season(2019, (2019, 10, 2), (2020, 3, 11), (2020, 9, 28), 31,
             era="paused from 2020-03-12 (68-71 games played); 24-club bubble playoffs 2020-08-01 .. 2020-09-28"),
     _season(2020, (2021, 1, 13), (2021, 5, 19), (2021, 7, 7), 31, 56,
-            era="56 games from 2021-01-13, within realigned divisions"),
+            era="56 games from 2021-01-13, within realigned divisions; playoffs from 2021-05-15, "
+                  "before the last regular-season games (to 2021-05-19)"),
     _season(2021, (2021, 10, 12), (2022, 4, 29), (2022, 6, 26), 32, era="Seattle joins: 32 clubs"),
     _season(2022, (2022, 10, 7), (2023, 4, 14), (2023, 6, 13), 32),
     _season(2023, (2023, 10, 10), (2024, 4, 18), (2024, 6, 24), 32, era="Arizona's last season"),

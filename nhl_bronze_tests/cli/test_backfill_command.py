@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -57,10 +58,11 @@ def test_a_season_under_way_stops_at_yesterday_and_until_cuts_it_shorter(clean_e
     assert main(["backfill", "--season", "2026-27", "--dry-run"]) == 2  # not in the table of seasons
 
 
-def _backfill(tmp_path: Path, *args: str, first_game_date: str | None = None) -> str:
+def _backfill(tmp_path: Path, *args: str, first_game_date: str | None = None, today: str = "2025-10-09",
+              dagster_yaml: str = "") -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_INHERITED_PREFIXES)}
-    env.update({settings.DATA_DIR: str(tmp_path / "data"), settings.TODAY: "2025-10-09", settings.OFFLINE: "1",
-                settings.DAGSTER_HOME: str(make_dagster_home(tmp_path / "dagster_home")),
+    env.update({settings.DATA_DIR: str(tmp_path / "data"), settings.TODAY: today, settings.OFFLINE: "1",
+                settings.DAGSTER_HOME: str(make_dagster_home(tmp_path / "dagster_home", dagster_yaml)),
                 settings.SUBSET_PLANNED_EVENTS: "true",
                 "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)})
     if first_game_date:
@@ -101,3 +103,32 @@ def test_moving_the_first_game_date_back_to_2010_extends_the_partitions_and_keep
     assert {"2010-10-07", "2010-10-08", "2025-10-07", "2025-10-08"} <= materialized
     runs = instance.get_runs(dg.RunsFilter(tags={"nhl_bronze/trigger": "backfill_season"}))
     assert sorted(run.tags["nhl_bronze/season"] for run in runs) == ["20102011", "20252026"]
+
+
+# No daemon in this test: the instance launches a submitted run at once, in a process of its own.
+LAUNCH_AT_ONCE = """\
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: DefaultRunCoordinator
+telemetry:
+  enabled: false
+"""
+RUN_TIMEOUT_SECONDS = 150
+
+
+@pytest.mark.slow
+def test_launch_hands_the_season_run_to_the_instance(tmp_path):
+    out = _backfill(tmp_path, "--season", "2025-26", "--launch", today="2025-10-08", dagster_yaml=LAUNCH_AT_ONCE)
+    assert "season 2025-26: submitted to the instance" in out
+    instance = dg.DagsterInstance.from_config(str(tmp_path / "dagster_home"))
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    while True:
+        [run] = instance.get_runs(dg.RunsFilter(tags={"nhl_bronze/season": "20252026"}))
+        if run.is_finished or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert run.status == dg.DagsterRunStatus.SUCCESS, run.status
+    assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == (
+        "2025-10-07", "2025-10-07")
+    assert set(read_table(tmp_path / "data", GAMES_HISTORICAL_HISTORY.name)["gameId"]) == _final_games(
+        date(2025, 10, 7))
