@@ -22,6 +22,7 @@ from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import verify
+from nhl_bronze.protection import open_store
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.readers.source import spec_named
 from nhl_bronze.storage.delta import DeltaStore
@@ -35,7 +36,7 @@ def _default_data_dir() -> str:
 
 
 def _store(args: argparse.Namespace) -> DeltaStore:
-    return DeltaStore(args.data_dir or _default_data_dir())
+    return open_store(args.data_dir or _default_data_dir())
 
 
 def run_status(args: argparse.Namespace) -> int:

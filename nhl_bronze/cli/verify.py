@@ -13,9 +13,9 @@ from collections.abc import Callable
 import polars as pl
 
 from nhl_bronze.cli.status import iso_date
+from nhl_bronze.protection.audit import audit_protected
 from nhl_bronze.readers.coverage import coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES, contract_columns, contract_problems
-from nhl_bronze.storage.audit import audit_protected
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.tables import ALL_TABLES, SCHEDULE, SKATERS, TableSpec

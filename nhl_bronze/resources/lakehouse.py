@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from nhl_bronze.protection import open_store
 from nhl_bronze.settings import DEFAULT_DATA_DIR
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
@@ -18,7 +19,7 @@ class LakehouseResource(dg.ConfigurableResource):
     storage_options: dict[str, str] | None = None
 
     def store(self) -> DeltaStore:
-        return DeltaStore(self.data_dir, self.storage_options)
+        return open_store(self.data_dir, self.storage_options)
 
     def raw_responses(self) -> RawResponseStore:
         return RawResponseStore(self.store())

@@ -15,7 +15,7 @@ import pytest
 from deltalake import DeltaTable
 
 from nhl_bronze.client.window import RawResponse
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import ALL_TABLES, PLAYER_GAME_STATS_HISTORY, SKATERS
 from nhl_bronze_tests.history_fixture import GAMES, LATE_SHIFT_CHART_GAME
@@ -69,7 +69,7 @@ def broken_tables(recorded_history, tmp_path_factory) -> Path:
     """A copy of the healthy tables with one problem of each kind verify must name."""
     data_dir = tmp_path_factory.mktemp("broken") / "data"
     shutil.copytree(recorded_history.data_dir, data_dir)
-    store = DeltaStore(data_dir)
+    store = open_store(data_dir)
     schedule = {"gameWeek": [{"date": UNLOADED_DATE.isoformat(), "games": [
         {"id": UNLOADED_GAME, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}]}
     RawResponseStore(store).record([RawResponse(

@@ -10,7 +10,7 @@ from nhl_bronze.client.window import RawResponse
 from nhl_bronze.derived.schedule import build_schedule, newest_entries, schedule_entries
 from nhl_bronze.pipeline.schedule import stored_schedule_bodies
 from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refresh_schedule_entries
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES, SCHEDULE_ENTRIES
@@ -39,7 +39,7 @@ def full_parse(store):
 
 
 def test_refreshing_after_each_landing_equals_parsing_every_answer_again(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     landings = [
         # two weeks; game 3 on Oct 9
@@ -79,7 +79,7 @@ def test_refreshing_after_each_landing_equals_parsing_every_answer_again(tmp_pat
 
 
 def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)
@@ -100,7 +100,7 @@ def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_pat
 
 
 def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)
@@ -120,7 +120,7 @@ def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
 
 
 def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_answer(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from deltalake import write_deltalake
 
-from nhl_bronze.storage.audit import APPEND_ONLY_KEY, RECOVERS, audit_stamp, audit_table
+from nhl_bronze.protection.audit import APPEND_ONLY_KEY, RECOVERS, audit_stamp, audit_table
 from nhl_bronze.storage.history import VERSION
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import require_protected

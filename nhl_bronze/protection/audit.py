@@ -11,7 +11,7 @@ property off, ``RESTORE`` an old version or delete a data file by hand. The audi
 
 It is incremental: each protected write stamps its commit with the version it audited clean
 (``nhl_bronze.audited_through``), so the next audit reads only the commits after that stamp (plus an in-process
-cache). A recovery commit written by ``nhl_bronze.storage.recovery`` acknowledges the bad versions it repaired
+cache). A recovery commit written by ``nhl_bronze.protection.recovery`` acknowledges the bad versions it repaired
 (``nhl_bronze.recovers``); those problems are then accepted. docs/HISTORY_SAFETY.md says what this can and
 cannot detect.
 """
@@ -22,10 +22,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from deltalake import CommitProperties, DeltaTable
 
-from nhl_bronze.storage.location import is_uri, join_uri
+from nhl_bronze.storage.log import read_commit
 from nhl_bronze.storage.tables import ALL_TABLES, TableSpec
 
 if TYPE_CHECKING:
@@ -77,7 +76,8 @@ class HistoryTamperedError(RuntimeError):
             f"protected table {report.table!r} was tampered with: Delta version {first.version} "
             f"({first.operation}): {first.message}"
             + (f" (+{len(report.problems) - 1} more problems)" if len(report.problems) > 1 else "")
-            + ". Nothing was written. Recovery: docs/HISTORY_SAFETY.md (nhl_bronze.storage.recovery.recover_history)."
+            + ". Nothing was written. Recovery: docs/HISTORY_SAFETY.md "
+              "(nhl_bronze.protection.recovery.recover_history)."
         )
 
 
@@ -157,21 +157,6 @@ def commit_problems(version: int, actions: list[dict]) -> list[AuditProblem]:
                 problems.append(AuditProblem(version, operation, f"{APPEND_ONLY_KEY} set to {value!r} (must stay "
                                              "'true': without it deletes and overwrites are accepted)"))
     return problems
-
-
-def read_commit(store: DeltaStore, spec: TableSpec, version: int) -> list[dict] | None:
-    """The actions of one commit file of the log; None when log retention removed it."""
-    location = join_uri(store.uri(spec), f"_delta_log/{version:020d}.json")
-    try:
-        if is_uri(location):  # any object store polars can read: one string per line, no CSV parsing
-            lines = pl.read_csv(location, has_header=False, separator="\x01", quote_char=None,
-                                schema={"line": pl.String}, storage_options=store.storage_options)["line"]
-        else:
-            with open(location, encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-    except (FileNotFoundError, OSError):
-        return None
-    return [json.loads(line) for line in lines if line and line.strip()]
 
 
 def _first_unaudited_version(store: DeltaStore, spec: TableSpec, table: DeltaTable) -> int:

@@ -7,11 +7,11 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage import audit
-from nhl_bronze.storage.audit import HistoryTamperedError, audit_protected, audit_table
+from nhl_bronze.protection import audit
+from nhl_bronze.protection.audit import HistoryTamperedError, audit_protected, audit_table
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import merge_new_versions
-from nhl_bronze.storage.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, RAW_API_RESPONSES
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
 
