@@ -1,176 +1,105 @@
-"""History audit: read the Delta log of each protected table and fail on anything that removed data.
+"""History audit: compare each protected table with its ledger and fail on anything the project did not commit.
 
-``delta.appendOnly`` and this package refuse deletes, but the protocol lets anyone with write access switch the
-property off, ``RESTORE`` an old version or delete a data file by hand. The audit reads what actually happened:
-
-* every commit since the last clean audit: a ``RESTORE``, a ``remove`` action with ``dataChange`` true (delete,
-  update, overwrite, a MERGE that deletes), or a ``metaData`` action whose ``delta.appendOnly`` is not ``true``
-  is a problem (compaction, i.e. ``OPTIMIZE`` with ``dataChange`` false, and vacuum commits are legitimate);
-* the current snapshot: every data file it references must exist (``repair(dry_run=True)``, deltalake's file
-  system check), and ``delta.appendOnly`` must be ``true`` now.
-
-It is incremental: each protected write stamps its commit with the version it audited clean
-(``nhl_bronze.audited_through``), so the next audit reads only the commits after that stamp (plus an in-process
-cache). A recovery commit written by ``nhl_bronze.protection.recovery`` acknowledges the bad versions it repaired
-(``nhl_bronze.recovers``); those problems are then accepted. docs/HISTORY_SAFETY.md says what this can and
-cannot detect.
+``delta.appendOnly`` and this package refuse deletes, but anyone with write access to the storage can switch the
+property off, ``RESTORE`` an old version, delete or rewrite a commit file, a checkpoint or a data file, and forge
+any metadata inside a commit. So the audit trusts nothing written inside the table: it starts from the ledger
+(``nhl_bronze.protection.ledger``, kept outside the table) and checks the table against it
+(``nhl_bronze.protection.ledger_audit``): every Delta version must be one the ledger recorded, recorded commit files
+must be unchanged, and the live data files must be exactly the recorded ones (size and row count on every run,
+SHA-256 with ``deep``). A version the ledger does not know is judged by what it does (``commit_problems``: a
+``RESTORE``, a ``remove`` with ``dataChange``, ``delta.appendOnly`` switched off) and reported either way. The
+current snapshot must also reference only files that exist (``repair(dry_run=True)``) and keep
+``delta.appendOnly`` on. docs/HISTORY_SAFETY.md says what this can and cannot detect.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from deltalake import CommitProperties, DeltaTable
-
+from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, default_ledger_root
+from nhl_bronze.protection.ledger_audit import compare_with_ledger
+from nhl_bronze.protection.problems import (
+    APPEND_ONLY_KEY,
+    COMPACTION_OPERATIONS,
+    AuditProblem,
+    AuditReport,
+    HistoryTamperedError,
+    commit_problems,
+)
+from nhl_bronze.protection.record import commit_fields
 from nhl_bronze.storage.log import read_commit
 from nhl_bronze.storage.tables import ALL_TABLES, TableSpec
 
 if TYPE_CHECKING:
+    from deltalake import DeltaTable
+
     from nhl_bronze.storage.delta import DeltaStore
 
-AUDITED_THROUGH = "nhl_bronze.audited_through"
-RECOVERS = "nhl_bronze.recovers"
-APPEND_ONLY_KEY = "delta.appendOnly"
-COMPACTION_OPERATIONS = frozenset({"OPTIMIZE"})
-# How many recent commits are searched for the last audit stamp (maintenance commits carry none).
-STAMP_LOOKBACK = 200
-_clean_through: dict[str, int] = {}  # table URI -> last version this process audited clean
+__all__ = [
+    "APPEND_ONLY_KEY", "COMPACTION_OPERATIONS", "AuditProblem", "AuditReport", "HistoryTamperedError",
+    "audit_protected", "audit_table", "commit_problems", "ledger_of", "require_untampered",
+]
+_ledgers: dict[str, Ledger] = {}  # one per ledger root and process: its entries are cached
 
 
-@dataclass(frozen=True)
-class AuditProblem:
-    version: int
-    operation: str
-    message: str
+def ledger_at(root: str, storage_options: dict[str, str] | None = None) -> Ledger:
+    if root not in _ledgers:
+        _ledgers[root] = Ledger(root, storage_options)
+    return _ledgers[root]
 
 
-@dataclass
-class AuditReport:
-    table: str
-    version: int | None  # the table version audited (None: the table does not exist)
-    first_version_checked: int | None = None
-    problems: list[AuditProblem] = field(default_factory=list)
-    acknowledged: list[AuditProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def describe(self) -> str:
-        if self.ok:
-            return f"{self.table}: ok at version {self.version}"
-        return f"{self.table}: " + "; ".join(
-            f"version {p.version} ({p.operation}): {p.message}" for p in self.problems
-        )
+def ledger_of(store: DeltaStore) -> Ledger:
+    """The ledger of a store: the one its guard writes to, else the default beside the tables."""
+    ledger = getattr(store.guard, "ledger", None)
+    return ledger if isinstance(ledger, Ledger) else ledger_at(default_ledger_root(store.root), store.storage_options)
 
 
-class HistoryTamperedError(RuntimeError):
-    """A protected table lost data behind the storage layer's back; nothing more is written to it."""
-
-    def __init__(self, report: AuditReport):
-        self.report = report
-        first = report.problems[0]
-        super().__init__(
-            f"protected table {report.table!r} was tampered with: Delta version {first.version} "
-            f"({first.operation}): {first.message}"
-            + (f" (+{len(report.problems) - 1} more problems)" if len(report.problems) > 1 else "")
-            + ". Nothing was written. Recovery: docs/HISTORY_SAFETY.md "
-              "(nhl_bronze.protection.recovery.recover_history)."
-        )
+def audit_protected(store: DeltaStore, deep: bool = False) -> list[AuditReport]:
+    """An audit of every protected table (history and the raw landing store); ``deep`` as in ``audit_table``."""
+    return [audit_table(store, spec, full=deep, deep=deep) for spec in ALL_TABLES if spec.protected]
 
 
-def audit_protected(store: DeltaStore) -> list[AuditReport]:
-    """An audit of every protected table (history and the raw landing store)."""
-    return [audit_table(store, spec) for spec in ALL_TABLES if spec.protected]
-
-
-def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False,
-                snapshot: DeltaTable | None = None) -> AuditReport:
-    """Audit one table: the commits since its last clean audit (all of them when ``full``) and its current
-    snapshot, or the already opened ``snapshot`` a writer is about to commit on. Never raises for a tampered
-    table: the report lists the problems."""
-    if snapshot is None and not store.exists(spec):
-        return AuditReport(spec.name, None)
-    table = snapshot if snapshot is not None else store.table(spec)
-    current = table.version()
-    first = 0 if full else _first_unaudited_version(store, spec, table)
-    report = AuditReport(spec.name, current, first)
-    if first > current + 1:  # the log is shorter than a version this process already audited
-        report.problems.append(AuditProblem(current, "LOG", f"the log ends at version {current} but version "
-                                            f"{first - 1} was audited before: the table was re-created"))
-    acknowledged: set[int] = set()
-    found: list[AuditProblem] = []
-    for version in range(first, current + 1):
-        actions = read_commit(store, spec, version)
-        if actions is None:  # cleaned up by log retention after a checkpoint; covered by earlier audits
-            continue
-        info = next((a["commitInfo"] for a in actions if "commitInfo" in a), {})
-        acknowledged.update(int(v) for v in json.loads(info.get(RECOVERS, "[]")))
-        found.extend(commit_problems(version, actions))
-    found.extend(_snapshot_problems(store, spec, table, current))
-    report.acknowledged = [p for p in found if p.version in acknowledged]
-    report.problems = [*report.problems, *(p for p in found if p.version not in acknowledged)]
-    if report.ok:
-        _clean_through[store.uri(spec)] = current
+def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot: DeltaTable | None = None,
+                deep: bool = False, reconcile: bool = False) -> AuditReport:
+    """Audit one table against its ledger: the current snapshot, or the already opened ``snapshot`` a writer is
+    about to commit on. ``full`` re-hashes every recorded commit file (else the newest ones), ``deep`` every live
+    data file. ``reconcile`` records the project's own commits that a crash kept out of the ledger (a writer
+    does; verify only reports them). Never raises for a tampered table: the report lists the problems."""
+    ledger = ledger_of(store)
+    table = snapshot if snapshot is not None else store.table_if_exists(spec)
+    report = AuditReport(spec.name, table.version() if table is not None else None, 0)
+    try:
+        state = ledger.state(spec.name)
+    except LedgerCorruptError as error:
+        report.problems.append(AuditProblem(report.version or 0, "LEDGER", str(error)))
+        return report
+    comparison = compare_with_ledger(store, spec, table, state, deep=deep, all_commits=full)
+    if comparison.reconcilable and not comparison.problems:
+        if not reconcile:
+            report.problems.extend(AuditProblem(v, "PENDING", f"Delta version {v} is an nhl-bronze commit the "
+                                                "ledger has not recorded yet (a crash after the commit): the next "
+                                                "run records it") for v in comparison.reconcilable)
+            return report
+        for version in comparison.reconcilable:
+            ledger.append(spec.name, "commit", reconciled=True, **commit_fields(store, spec, version))
+        comparison = compare_with_ledger(store, spec, table, ledger.state(spec.name), deep=deep, all_commits=full)
+    report.problems.extend(comparison.problems)
+    if table is not None:
+        report.problems.extend(snapshot_problems(store, spec, table, table.version()))
     return report
 
 
 def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:
     """The blocking check before every write to a protected table: the version audited clean, or raise.
 
-    A writer passes the snapshot it commits on, so only the write itself separates audit and commit; whatever
-    lands in between is read by the next audit (the commit's stamp names the version audited clean)."""
-    report = audit_table(store, spec, snapshot=snapshot)
+    A writer passes the snapshot it commits on, so only the write itself separates audit and commit."""
+    report = audit_table(store, spec, snapshot=snapshot, reconcile=True)
     if not report.ok:
         raise HistoryTamperedError(report)
     return report.version
 
 
-def audit_stamp(audited_version: int | None, **extra: Any) -> CommitProperties | None:
-    """Commit metadata recording that the table was audited clean through ``audited_version``."""
-    if audited_version is None:
-        return None
-    return CommitProperties(custom_metadata={AUDITED_THROUGH: str(audited_version), **extra})
-
-
-def commit_problems(version: int, actions: list[dict]) -> list[AuditProblem]:
-    """What in one commit removed (or allowed removing) data from an append-only table."""
-    info = next((a["commitInfo"] for a in actions if "commitInfo" in a), {})
-    operation = str(info.get("operation", "UNKNOWN"))
-    problems: list[AuditProblem] = []
-    if operation == "RESTORE":
-        problems.append(AuditProblem(version, operation, "RESTORE replaced the table's files with an older "
-                                     f"version's ({info.get('operationParameters', {})})"))
-    removes = [a["remove"] for a in actions if "remove" in a]
-    data_removes = [r for r in removes if r.get("dataChange", True)]
-    if data_removes:
-        problems.append(AuditProblem(version, operation, f"{len(data_removes)} data file(s) removed with "
-                                     f"dataChange=true (rows deleted), e.g. {data_removes[0].get('path')}"))
-    elif removes and operation not in COMPACTION_OPERATIONS:
-        problems.append(AuditProblem(version, operation, f"{len(removes)} data file(s) removed outside compaction"))
-    for action in actions:
-        if "metaData" in action:
-            value = (action["metaData"].get("configuration") or {}).get(APPEND_ONLY_KEY)
-            if value != "true":
-                problems.append(AuditProblem(version, operation, f"{APPEND_ONLY_KEY} set to {value!r} (must stay "
-                                             "'true': without it deletes and overwrites are accepted)"))
-    return problems
-
-
-def _first_unaudited_version(store: DeltaStore, spec: TableSpec, table: DeltaTable) -> int:
-    cached = _clean_through.get(store.uri(spec))
-    if cached is not None:
-        return cached + 1
-    for commit in table.history(STAMP_LOOKBACK):  # newest first
-        stamp = commit.get(AUDITED_THROUGH)
-        if stamp is not None:
-            return int(stamp) + 1
-    return 0
-
-
-def _snapshot_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, current: int) -> list[AuditProblem]:
+def snapshot_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, current: int) -> list[AuditProblem]:
     problems: list[AuditProblem] = []
     value = table.metadata().configuration.get(APPEND_ONLY_KEY)
     if value != "true":

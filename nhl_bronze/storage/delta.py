@@ -46,7 +46,11 @@ class DeltaStore:
         self.storage_options = dict(storage_options) if storage_options else None
         self.guard = guard  # set by nhl_bronze.protection.open_store; None: protected tables are read-only
 
-    def _guard_for(self, spec: TableSpec) -> CommitGuard:
+    def guard_for(self, spec: TableSpec) -> CommitGuard | None:
+        """The guard every commit to ``spec`` passes: None for an unprotected table; refuses a protected table
+        when the store has none (it was not opened by ``nhl_bronze.protection.open_store``)."""
+        if not spec.protected:
+            return None
         if self.guard is None:
             raise ProtectedTableError(f"refusing to write protected table {spec.name!r} through a store without "
                                       "the history guard: open the store with nhl_bronze.protection.open_store")
@@ -177,7 +181,7 @@ class DeltaStore:
             return WriteResult(spec.name, "append", 0, self.version(spec) or 0)
         properties = WriterProperties(compression="ZSTD", compression_level=6) if compress else None
 
-        guard = self._guard_for(spec) if spec.protected else None
+        guard = self.guard_for(spec)
 
         def write() -> int:
             # A protected table is checked before every write: appending to a tampered table would bury the
@@ -206,7 +210,7 @@ class DeltaStore:
     def merge_insert(self, spec: TableSpec, table: DeltaTable, source: pl.DataFrame, predicate: str) -> int:
         """Insert the ``source`` rows (alias ``s``) that match no target row (alias ``t``) under ``predicate``,
         committing on the opened snapshot ``table``; nothing is updated or deleted. The rows inserted."""
-        guard = self._guard_for(spec) if spec.protected else None
+        guard = self.guard_for(spec)
         properties = guard.before_commit(spec, table) if guard is not None else None
         stats = (
             table.merge(source, predicate=predicate, source_alias="s", target_alias="t", merge_schema=True,
@@ -233,7 +237,7 @@ class DeltaStore:
         """Create the table with ``empty``'s schema (protected ones append-only); a no-op when it exists."""
         if self.exists(spec):
             return
-        guard = self._guard_for(spec) if spec.protected else None
+        guard = self.guard_for(spec)
         properties = guard.before_commit(spec, None) if guard is not None else None
         write_deltalake(
             self.uri(spec),

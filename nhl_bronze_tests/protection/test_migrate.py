@@ -44,7 +44,7 @@ def built_by_day(tmp_path_factory):
 @pytest.fixture
 def store(built_by_day, tmp_path):
     shutil.copytree(built_by_day, tmp_path / "lake")
-    audit._clean_through.clear()
+    audit._ledgers.clear()
     return open_store(tmp_path / "lake")
 
 
