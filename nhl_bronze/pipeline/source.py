@@ -19,7 +19,7 @@ from nhl_bronze.client.session import NhlApiSession, OnResponse
 from nhl_bronze.client.window import GameBodies, RawResponse, WindowFetch, window_fetch_from_bodies
 from nhl_bronze.domain.dates import window_dates
 from nhl_bronze.pipeline.parse import WindowReader
-from nhl_bronze.protection import open_store
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
@@ -173,6 +173,7 @@ class RawWindowReader:
 @functools.lru_cache(maxsize=2)
 def _source_of(reader: RawWindowReader) -> RawStoreSource:
     # Once per process and version: a worker reads ~75 windows of a three-season rebuild from one log replay.
-    raw_store = RawResponseStore(open_store(reader.root, dict(reader.storage_options) or None))
+    # Read-only (no guard): a worker reads windows of the raw store, it never writes it.
+    raw_store = RawResponseStore(DeltaStore(reader.root, dict(reader.storage_options) or None))
     snapshot = None if reader.version is None else raw_store.store.table(RAW_API_RESPONSES, reader.version)
     return RawStoreSource(raw_store, snapshot)

@@ -9,13 +9,15 @@ live files with their recorded size and row count (and, ``deep``, their recorded
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nhl_bronze.protection.ledger import INTENT_KEY, LedgerState
 from nhl_bronze.protection.problems import AuditProblem, commit_problems
 from nhl_bronze.protection.record import file_sha256
-from nhl_bronze.storage.log import checkpoint_versions, read_commit, read_commit_bytes
+from nhl_bronze.storage.location import is_uri
+from nhl_bronze.storage.log import checkpoint_versions, data_file_location, read_commit, read_commit_bytes
 from nhl_bronze.storage.tables import TableSpec
 
 if TYPE_CHECKING:
@@ -112,6 +114,9 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
             problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path}: the log says "
                                          f"{size} bytes / {records} rows, the ledger recorded {recorded['size']} "
                                          f"bytes / {recorded['num_records']} rows"))
+        elif (stored := stored_size(store, spec, path)) is not None and stored != recorded["size"]:
+            problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} is {stored} "
+                                         f"bytes on storage, the ledger recorded {recorded['size']}: it was rewritten"))
         elif deep:
             try:
                 digest = file_sha256(store, spec, path)
@@ -121,3 +126,15 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
                 problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} was "
                                              "rewritten: its SHA-256 differs from the one the ledger recorded"))
     return problems
+
+
+def stored_size(store: DeltaStore, spec: TableSpec, path: str) -> int | None:
+    """The size of a data file on local storage (one ``stat``: cheap enough for every run); None on an object
+    store (there the SHA-256 check of verify and of the daily sample covers a rewrite) or when it is missing."""
+    location = data_file_location(store, spec, path)
+    if is_uri(location):
+        return None
+    try:
+        return os.stat(location).st_size
+    except OSError:
+        return None  # a missing file is the snapshot check's problem
