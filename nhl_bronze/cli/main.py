@@ -1,7 +1,7 @@
 """The ``nhl-bronze`` console script: status and verify for operators; maintenance, migration and import.
 
     nhl-bronze status [--json]          tables, coverage per season, corrected games
-    nhl-bronze verify                   exit 1 with one line per problem (cron, CI); the ledger digests
+    nhl-bronze verify [--against D]     exit 1 with one line per problem (cron, CI); the ledger digests
     nhl-bronze ledger adopt [--table T] record a lake that predates the ledger as its trust anchor (after checks)
     nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
     nhl-bronze migrate [--table T]      move history to the current layout (verified copy, old table kept)
@@ -25,6 +25,8 @@ from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import ledger_digests, verify
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.adopt import AdoptionRefusedError, adopt_table
+from nhl_bronze.protection.audit import ledger_of
+from nhl_bronze.protection.digests import extension_problem, parse_digest
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.readers.source import spec_named
 from nhl_bronze.storage.delta import DeltaStore
@@ -56,6 +58,11 @@ def run_verify(args: argparse.Namespace) -> int:
     problems = verify(store, progress_printer(args.quiet))
     for problem in problems:
         print(problem)
+    for digest in args.against or []:
+        problem = against_problem(store, digest)
+        if problem:
+            problems.append(problem)
+            print(problem)
     digests, unreadable = ledger_digests(store)
     for line in digests:
         print(line)
@@ -68,6 +75,13 @@ def run_verify(args: argparse.Namespace) -> int:
         return 1
     print(f"verify: OK ({store.root})")
     return 0
+
+
+def against_problem(store: DeltaStore, digest: str) -> str | None:
+    parts = digest.split()
+    if len(parts) != 3 or parts[0] not in {s.name for s in ALL_TABLES if s.protected}:
+        return f"--against {digest!r}: not a digest line ('table version chain-hash' of a protected table)"
+    return extension_problem(ledger_of(store), parts[0], parse_digest(digest))
 
 
 def run_adopt(args: argparse.Namespace) -> int:
@@ -143,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("verify", parents=[common],
                                 help="history audit, unique latest keys, column contract, missing final games")
+    check.add_argument("--against", action="append", metavar="DIGEST",
+                       help="a digest line printed earlier ('table version chain-hash'; repeatable): fail unless "
+                       "that table's ledger only grew since")
     check.set_defaults(handler=run_verify)
 
     ledger = commands.add_parser("ledger", help="the ledger of the protected tables")

@@ -7,13 +7,14 @@ import glob
 import os
 import shutil
 
+import dagster as dg
 import polars as pl
 import pytest
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable
 
 from nhl_bronze.cli.main import main
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day
+from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, metadata
 
 DAY = "2024-10-09"
 TEAMS = GAMES_HISTORICAL_HISTORY.name
@@ -201,6 +202,33 @@ def test_the_ledger_itself_altered_is_caught(data_dir, capsys):
     assert f"ledger of {TEAMS}: entry 0 was altered" in out
 
 
-def write_behind_the_guard(data_dir) -> None:
-    """Not an attack: proves the attacker's tool works, so a green verify above would be meaningful."""
-    write_deltalake(str(data_dir / "elsewhere"), pl.DataFrame({"a": [1]}).to_arrow())
+def test_a_table_rewritten_together_with_its_ledger_is_caught_by_the_digest_kept_in_the_instance(tmp_path, capsys):
+    data = tmp_path / "data"
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = materialize_day(STAGING_AND_HISTORY, data, DAY, instance=instance)
+        kept = metadata(first, TEAMS)["ledger_digest"]
+        assert kept.split()[0] == TEAMS
+        again = materialize_day(STAGING_AND_HISTORY, data, DAY, instance=instance)  # honest: the ledger grows
+        assert again.success
+        _, out = verify_against(data, kept, capsys)
+        assert "does not extend" not in out
+
+        # The attacker rebuilds the table and its ledger from scratch: a valid chain, just not the one kept.
+        shutil.rmtree(data / TEAMS)
+        shutil.rmtree(data / "_nhl_bronze_ledger" / TEAMS)
+        with dg.DagsterInstance.ephemeral() as elsewhere:
+            assert materialize_day(STAGING_AND_HISTORY, data, DAY, instance=elsewhere).success
+        code, out = verify_against(data, kept, capsys)
+        assert code == 1
+        assert f"{TEAMS}: the ledger does not extend digest" in out
+
+        refused = materialize_day(STAGING_AND_HISTORY, data, DAY, instance=instance, raise_on_error=False)
+        assert not refused.success
+        failures = "\n".join(e.step_failure_data.error.to_string() for e in refused.all_events if e.is_step_failure)
+        assert f"{TEAMS}: the ledger does not extend digest" in failures
+
+
+def verify_against(data_dir, digest: str, capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["verify", "--data-dir", str(data_dir), "-q", "--against", digest])
+    return code, capsys.readouterr().out
