@@ -1,15 +1,18 @@
 """The ledger: an append-only, hash-chained record of every commit the project makes to a protected table,
 kept outside the table's ``_delta_log`` (so rewriting the log does not rewrite what it is checked against).
 
-Layout: ``<ledger root>/<table>/`` holds one immutable JSON object per entry, ``<seq:012d>.json`` (created once,
-never overwritten), and every ``SEGMENT_ENTRIES`` entries a sealed segment ``segment-<first>-<last>.jsonl`` holding
-them again in one object: a reader opens the segments and the at most ``SEGMENT_ENTRIES - 1`` newest entries, so
-10,000 entries are ~10 + <1,000 small reads (benchmarks/bench_ledger.py), and an object store needs nothing
-but whole-object puts (Object Lock can keep them). docs/HISTORY_SAFETY.md says why this format.
+Layout: ``<ledger root>/<table>/entries/<bucket>/<seq:012d>.json``, one immutable object per entry (created once,
+never overwritten; bucket = seq // ``SEGMENT_ENTRIES``), and for every full bucket a sealed segment
+``<table>/segments/segment-<first>-<last>.jsonl`` holding the bucket's entries byte for byte in one object. A
+reader lists the segments and the one open bucket, so 10,000 entries are 10 segment reads plus at most
+``SEGMENT_ENTRIES - 1`` small ones (benchmarks/bench_ledger.py), and an object store needs nothing but whole-object
+puts (Object Lock can keep them). docs/HISTORY_SAFETY.md says why this format.
 
-Each entry: ``seq``, ``table``, ``kind``, ``recorded_at``, ``run_id``, kind-specific fields, ``prev_hash`` (the
-previous entry's ``entry_hash``; 64 zeros for the first) and ``entry_hash`` = SHA-256 of ``prev_hash`` followed by
-the canonical JSON (sorted keys, no spaces) of the entry without ``entry_hash``. Kinds:
+Each entry is stored as its canonical JSON (sorted keys, no spaces): ``seq``, ``table``, ``kind``,
+``recorded_at``, ``run_id``, kind-specific fields and ``prev_hash`` (the previous entry's hash; 64 zeros for the
+first). An entry's hash (``entry_hash`` when read) is SHA-256 of ``prev_hash`` followed by the stored bytes, so an
+altered entry breaks the link of the next one, and the newest entry is pinned by the digest kept elsewhere
+(``nhl_bronze.protection.digests``). Kinds:
 
 * ``commit``: a Delta version the project committed: ``version``, ``operation``, ``commit_sha256`` (of the commit
   JSON file), ``adds`` (``path``, ``size``, ``num_records``, ``sha256`` of the file bytes), ``removes`` (paths),
@@ -41,6 +44,8 @@ LEDGER_FOLDER = "_nhl_bronze_ledger"
 INTENT_KEY = "nhl_bronze.intent"
 APPEND_ATTEMPTS = 20
 _ENTRY_SUFFIX = ".json"
+_ENTRIES = "entries"
+_SEGMENTS = "segments"
 _SEGMENT_PREFIX = "segment-"
 
 
@@ -56,9 +61,9 @@ def canonical(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    body = {k: v for k, v in entry.items() if k != "entry_hash"}
-    return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
+def entry_hash(prev_hash: str, raw: bytes) -> str:
+    """The hash of an entry: over the previous entry's hash and the entry's stored bytes (its canonical JSON)."""
+    return hashlib.sha256(prev_hash.encode() + raw).hexdigest()
 
 
 def new_intent() -> str:
@@ -166,36 +171,34 @@ class Ledger:
     def __repr__(self) -> str:
         return f"Ledger({self.root!r})"
 
-    def folder(self, table: str) -> ObjectFolder:
-        return ObjectFolder(join_uri(self.root, table), self.storage_options)
+    def folder(self, table: str, *parts: str) -> ObjectFolder:
+        return ObjectFolder(join_uri(self.root, "/".join((table, *parts))), self.storage_options)
 
     def entries(self, table: str) -> list[dict[str, Any]]:
         """Every entry of ``table``, oldest first, its chain verified (``LedgerCorruptError`` otherwise)."""
-        folder = self.folder(table)
         cached = self._cache.get(table, [])
-        names = folder.names()
-        segments = sorted(n for n in names if n.startswith(_SEGMENT_PREFIX))
-        singles = {int(n[: -len(_ENTRY_SUFFIX)]): n for n in names
-                   if n.endswith(_ENTRY_SUFFIX) and n[: -len(_ENTRY_SUFFIX)].isdigit()}
-        if cached and (len(cached) - 1 not in singles and not _covered(segments, len(cached) - 1)):
-            cached = []  # the newest cached entry is gone: read everything again (and fail loudly below)
+        if cached and not self._still_stored(table, cached[-1]):
+            cached = []  # the newest entry read before is gone or changed: read the ledger again from the start
         loaded = list(cached)
-        for segment in segments:
-            _, last = _segment_range(segment)
-            if last < len(loaded):
+        segments = {_segment_range(n)[0]: n for n in self.folder(table, _SEGMENTS).names()
+                    if n.startswith(_SEGMENT_PREFIX)}
+        bucket = len(loaded) // SEGMENT_ENTRIES
+        while True:
+            first = bucket * SEGMENT_ENTRIES
+            if first in segments:
+                for offset, raw in enumerate(self.folder(table, _SEGMENTS).read(segments[first]).split(b"\n")):
+                    if first + offset >= len(loaded):
+                        loaded.append(self._checked_next(table, loaded, raw))
+                bucket += 1
                 continue
-            for line in folder.read(segment).splitlines():
-                entry = json.loads(line)
-                if entry.get("seq", -1) >= len(loaded):
-                    self._check_next(table, loaded, entry)
-                    loaded.append(entry)
-        for seq in sorted(s for s in singles if s >= len(loaded)):
-            entry = json.loads(folder.read(singles[seq]))
-            self._check_next(table, loaded, entry)
-            loaded.append(entry)
-        if len(loaded) < len(cached):
-            raise LedgerCorruptError(f"ledger of {table}: {len(cached)} entries were read before, only "
-                                     f"{len(loaded)} now (entries were deleted)")
+            folder = self.folder(table, _ENTRIES, f"{bucket:06d}")
+            names = sorted(n for n in folder.names() if n.endswith(_ENTRY_SUFFIX))
+            for name in names:
+                if int(name[: -len(_ENTRY_SUFFIX)]) >= len(loaded):
+                    loaded.append(self._checked_next(table, loaded, folder.read(name)))
+            if len(names) < SEGMENT_ENTRIES:
+                break  # the open bucket: the newest entries
+            bucket += 1
         self._cache[table] = loaded
         return list(loaded)
 
@@ -211,47 +214,60 @@ class Ledger:
         with self._lock:
             for _ in range(APPEND_ATTEMPTS):
                 entries = self.entries(table)
-                prev = entries[-1]["entry_hash"] if entries else GENESIS_HASH
-                entry = {"seq": len(entries), "table": table, "kind": kind,
-                         "recorded_at": datetime.now(UTC).isoformat(), "run_id": run_id, **fields,
-                         "prev_hash": prev}
-                entry["entry_hash"] = entry_hash(prev, entry)
+                seq = len(entries)
+                body = {"seq": seq, "table": table, "kind": kind, "recorded_at": datetime.now(UTC).isoformat(),
+                        "run_id": run_id, **fields,
+                        "prev_hash": entries[-1]["entry_hash"] if entries else GENESIS_HASH}
+                raw = canonical(body)
                 try:
-                    self.folder(table).create(f"{entry['seq']:012d}{_ENTRY_SUFFIX}", canonical(entry))
+                    self.folder(table, _ENTRIES, f"{seq // SEGMENT_ENTRIES:06d}").create(
+                        f"{seq:012d}{_ENTRY_SUFFIX}", raw)
                 except ObjectExistsError:
                     continue
+                entry = {**body, "entry_hash": entry_hash(body["prev_hash"], raw)}
                 self._cache[table] = [*entries, entry]
-                if (entry["seq"] + 1) % SEGMENT_ENTRIES == 0:
-                    self._seal(table, [*entries, entry][-SEGMENT_ENTRIES:])
+                if (seq + 1) % SEGMENT_ENTRIES == 0:
+                    self._seal(table, seq + 1 - SEGMENT_ENTRIES, seq)
                 return entry
         raise RuntimeError(f"ledger of {table}: could not append after {APPEND_ATTEMPTS} attempts")
 
-    def _seal(self, table: str, entries: list[dict[str, Any]]) -> None:
-        first, last = entries[0]["seq"], entries[-1]["seq"]
+    def _seal(self, table: str, first: int, last: int) -> None:
+        """One object holding a full bucket's entries byte for byte: a reader opens it instead of 1,000 objects."""
+        bucket = self.folder(table, _ENTRIES, f"{first // SEGMENT_ENTRIES:06d}")
+        lines = [bucket.read(f"{seq:012d}{_ENTRY_SUFFIX}") for seq in range(first, last + 1)]
         # Another writer may have sealed it first; readers check a segment's chain like any entry.
         with contextlib.suppress(ObjectExistsError):
-            self.folder(table).create(f"{_SEGMENT_PREFIX}{first:012d}-{last:012d}.jsonl",
-                                      b"\n".join(canonical(e) for e in entries))
+            self.folder(table, _SEGMENTS).create(f"{_SEGMENT_PREFIX}{first:012d}-{last:012d}.jsonl",
+                                                 b"\n".join(lines))
+
+    def _still_stored(self, table: str, entry: dict[str, Any]) -> bool:
+        """Whether the stored object of a cached entry still hashes to what was read (one small read)."""
+        seq = entry["seq"]
+        try:
+            raw = self.folder(table, _ENTRIES, f"{seq // SEGMENT_ENTRIES:06d}").read(f"{seq:012d}{_ENTRY_SUFFIX}")
+        except OSError:
+            return False
+        return entry_hash(entry["prev_hash"], raw) == entry["entry_hash"]
 
     @staticmethod
-    def _check_next(table: str, loaded: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+    def _checked_next(table: str, loaded: list[dict[str, Any]], raw: bytes) -> dict[str, Any]:
         expected_seq = len(loaded)
         prev = loaded[-1]["entry_hash"] if loaded else GENESIS_HASH
+        try:
+            entry = json.loads(raw)
+        except ValueError as error:
+            raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} is not JSON ({error})") from error
         if entry.get("seq") != expected_seq:
             raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} is missing (found "
                                      f"{entry.get('seq')!r} next)")
         if entry.get("prev_hash") != prev:
             raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} does not follow entry "
-                                     f"{expected_seq - 1} (prev_hash differs): the chain was rewritten")
-        if entry_hash(prev, entry) != entry.get("entry_hash"):
-            raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} was altered (its hash does not match "
-                                     "its content)")
+                                     f"{expected_seq - 1} (its prev_hash differs): an entry was altered or the chain "
+                                     "was rewritten")
+        entry["entry_hash"] = entry_hash(prev, raw)
+        return entry
 
 
 def _segment_range(name: str) -> tuple[int, int]:
     first, last = name[len(_SEGMENT_PREFIX):].split(".")[0].split("-")
     return int(first), int(last)
-
-
-def _covered(segments: list[str], seq: int) -> bool:
-    return any(first <= seq <= last for first, last in map(_segment_range, segments))

@@ -194,12 +194,12 @@ def test_a_lake_with_tampering_is_not_adopted(data_dir, capsys):
 
 
 def test_the_ledger_itself_altered_is_caught(data_dir, capsys):
-    first = data_dir / "_nhl_bronze_ledger" / TEAMS / f"{0:012d}.json"
+    first = data_dir / "_nhl_bronze_ledger" / TEAMS / "entries" / "000000" / f"{0:012d}.json"
     os.chmod(first, 0o644)
     first.write_text(first.read_text().replace('"kind":"pending"', '"kind":"pendinG"'))
     code, out = verify(data_dir, capsys)
     assert code == 1
-    assert f"ledger of {TEAMS}: entry 0 was altered" in out
+    assert f"ledger of {TEAMS}: entry 1 does not follow entry 0" in out
 
 
 def test_a_table_rewritten_together_with_its_ledger_is_caught_by_the_digest_kept_in_the_instance(tmp_path, capsys):
