@@ -90,7 +90,7 @@ def run_adopt(args: argparse.Namespace) -> int:
     failed = 0
     for spec in specs:
         try:
-            result = adopt_table(store, spec)
+            result = adopt_table(store, spec, again=args.reanchor)
         except AdoptionRefusedError as error:
             print(error, file=sys.stderr)
             failed += 1
@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "and record its current state as the trust anchor")
     adopt.add_argument("--table", action="append", choices=[s.name for s in ALL_TABLES if s.protected],
                        help="default: every protected table")
+    adopt.add_argument("--reanchor", action="store_true",
+                       help="also a table the ledger knows (after a migration interrupted before its anchor); the "
+                       "same log checks apply")
     adopt.set_defaults(handler=run_adopt)
 
     upkeep = commands.add_parser("maintain", parents=[common], help="compact, vacuum, checkpoint, clean the log")
