@@ -56,3 +56,36 @@ def test_a_ledger_extends_its_own_earlier_digest_and_not_another_ledgers(tmp_pat
     assert extension_problem(Ledger(str(tmp_path / "a")), TABLE, earlier.chain_hash) is None
     write(tmp_path / "b", 3)  # same content, recorded at other moments: another chain
     assert "does not extend" in extension_problem(Ledger(str(tmp_path / "b")), TABLE, earlier.chain_hash)
+
+
+def test_an_own_commit_whose_ledger_entry_a_crash_lost_is_reconciled_and_a_foreign_one_is_not(tmp_path):
+    """kill -9 between the commit and the ledger append: the commit carries the pending intent written before
+    it, so the next writer records it; a commit without an open intent is reported."""
+    import polars as pl
+    from deltalake import write_deltalake
+
+    from nhl_bronze.protection import open_store
+    from nhl_bronze.protection.audit import audit_table
+    from nhl_bronze.storage.tables import RAW_API_RESPONSES
+
+    def rows(key: str) -> pl.DataFrame:
+        return pl.DataFrame({"endpoint": ["schedule"], "key": [key], "gameDate": [20241008]},
+                            schema_overrides={"gameDate": pl.Int32})
+
+    store = open_store(tmp_path)
+    store.append(RAW_API_RESPONSES, rows("a"))
+    properties = store.guard.before_commit(RAW_API_RESPONSES, store.table(RAW_API_RESPONSES))
+    write_deltalake(store.uri(RAW_API_RESPONSES), rows("b"), mode="append", commit_properties=properties)
+    crashed = store.version(RAW_API_RESPONSES)  # ... and the process died before after_commit
+
+    assert [p.operation for p in audit_table(store, RAW_API_RESPONSES).problems] == ["PENDING"]  # verify: reported
+    store.append(RAW_API_RESPONSES, rows("c"))  # the next writer reconciles it, then writes
+    reconciled = [e for e in Ledger(str(tmp_path / "_nhl_bronze_ledger")).entries(RAW_API_RESPONSES.name)
+                  if e.get("reconciled")]
+    assert [e["version"] for e in reconciled] == [crashed]
+    assert audit_table(store, RAW_API_RESPONSES, deep=True).ok
+
+    write_deltalake(store.uri(RAW_API_RESPONSES), rows("d"), mode="append")  # no intent: not the project's
+    report = audit_table(store, RAW_API_RESPONSES)
+    assert [p.version for p in report.problems] == [store.version(RAW_API_RESPONSES)]
+    assert "unknown to the ledger" in report.problems[0].message

@@ -4,11 +4,15 @@ Each attack ends in a loud, named failure: ``nhl-bronze verify`` exits non-zero 
 or file, and the next run refuses to write. The history is built once per module and copied per test."""
 
 import glob
+import json
 import os
 import shutil
 
 import dagster as dg
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from deltalake import CommitProperties, DeltaTable
 
@@ -232,3 +236,26 @@ def verify_against(data_dir, digest: str, capsys) -> tuple[int, str]:
     capsys.readouterr()
     code = main(["verify", "--data-dir", str(data_dir), "-q", "--against", digest])
     return code, capsys.readouterr().out
+
+
+def test_a_checkpoint_rewritten_without_the_newest_runs_adds_is_caught(data_dir, capsys):
+    uri = str(data_dir / TEAMS)
+    table = DeltaTable(uri)
+    version = table.version()
+    with open(os.path.join(teams_log(data_dir), f"{version:020d}.json")) as commit:
+        newest = [action["add"]["path"] for action in map(json.loads, commit) if "add" in action]
+    assert newest
+    table.create_checkpoint()
+    checkpoint = os.path.join(teams_log(data_dir), f"{version:020d}.checkpoint.parquet")
+    rows = pq.read_table(checkpoint)
+    paths = pc.struct_field(rows["add"], "path")
+    kept = rows.filter(pc.or_kleene(pc.is_null(paths), pc.invert(pc.is_in(paths, value_set=pa.array(newest)))))
+    pq.write_table(kept, checkpoint)
+    for stale in range(version + 1):
+        os.remove(os.path.join(teams_log(data_dir), f"{stale:020d}.json"))
+    assert set(DeltaTable(uri).get_add_actions(flatten=True).column("path").to_pylist()).isdisjoint(newest)
+
+    code, out = verify(data_dir, capsys)
+    assert code == 1
+    assert f"data file {newest[0]} is live by the ledger but version {version} of the log does not reference it" in out
+    run_fails_naming(data_dir, TEAMS, newest[0])
