@@ -35,10 +35,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from nhl_bronze.storage.location import join_uri
 from nhl_bronze.storage.objects import ObjectExistsError, ObjectFolder
 
 GENESIS_HASH = "0" * 64
+_decode = msgspec.json.Decoder(dict).decode
 SEGMENT_ENTRIES = 1000
 LEDGER_FOLDER = "_nhl_bronze_ledger"
 INTENT_KEY = "nhl_bronze.intent"
@@ -254,8 +257,8 @@ class Ledger:
         expected_seq = len(loaded)
         prev = loaded[-1]["entry_hash"] if loaded else GENESIS_HASH
         try:
-            entry = json.loads(raw)
-        except ValueError as error:
+            entry = _decode(raw)  # msgspec: a cold read of 10,000 entries is mostly JSON decoding
+        except (ValueError, msgspec.DecodeError) as error:
             raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} is not JSON ({error})") from error
         if entry.get("seq") != expected_seq:
             raise LedgerCorruptError(f"ledger of {table}: entry {expected_seq} is missing (found "
