@@ -13,7 +13,7 @@ of ~4 MB, so a day's merge and version lookup open one or two files at any size;
 ``--no-maintenance``). A history of millions of rows was built over seasons, so the log cleanup of its maintenance
 (30-day log retention) has long dropped the commits that built it; here the build takes minutes, so its commit
 files are dated 60 days back before that maintenance (``--keep-build-log``: a log of one commit per build batch,
-which no real table keeps). At each size it times ``nhl_bronze.storage.history.merge_new_versions`` (exactly what the
+which no real table keeps). At each size it times ``nhl_bronze.protection.merge.merge_new_versions`` (exactly what the
 history step calls, history audit included) for
 
 * a new day (all rows inserted as version 1), and
@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    from nhl_bronze.storage.delta import DeltaStore
-    from nhl_bronze.storage.history import merge_new_versions
+    from nhl_bronze.protection import open_store
+    from nhl_bronze.protection.merge import merge_new_versions
     from nhl_bronze.storage.maintenance import maintain_table
     from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY as SPEC
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.work_dir)
     built = []
     for size in sizes:  # one table per size, so the sizes can be measured alternately
-        store = DeltaStore(args.work_dir / f"rows_{size}")
+        store = open_store(args.work_dir / f"rows_{size}")
         target_days = math.ceil(size / base.height)
         started = time.perf_counter()
         for first_day in range(0, target_days, args.days_per_commit):

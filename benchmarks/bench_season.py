@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from nhl_bronze.automation.schedules import build_daily_schedule
     from nhl_bronze.definitions import defs
+    from nhl_bronze.protection import open_store
     from nhl_bronze.resources.clock import ClockResource
     from nhl_bronze.resources.lakehouse import LakehouseResource
     from nhl_bronze.resources.simulated import SimulatedNhlApiResource
-    from nhl_bronze.storage.delta import DeltaStore
     from nhl_bronze.storage.maintenance import footprint
     from nhl_bronze.storage.raw_responses import RawResponseStore
     from nhl_bronze.storage.tables import ALL_TABLES, RAW_API_RESPONSES
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.work_dir.exists():
         shutil.rmtree(args.work_dir)
     data_dir, shadow_dir = args.work_dir / "data", args.work_dir / "raw_without_dedupe"
-    store, shadow = DeltaStore(data_dir), RawResponseStore(DeltaStore(shadow_dir))
+    store, shadow = open_store(data_dir), RawResponseStore(open_store(shadow_dir))
     shadow.dedupe_bodies = False
 
     # Every response a run offers the raw store, kept to be landed again (untimed) into the no-dedupe store.

@@ -51,7 +51,8 @@ def nhl_api_from_env() -> NhlApiResource:
 def resources_from_env() -> dict:
     return {
         "nhl_api": nhl_api_from_env(),
-        "lakehouse": LakehouseResource(**_env_config({settings.DATA_DIR: ("data_dir", str)})),
+        "lakehouse": LakehouseResource(**_env_config({settings.DATA_DIR: ("data_dir", str),
+                                                       settings.LEDGER_ROOT: ("ledger_root", str)})),
         "clock": ClockResource(**_env_config({settings.TODAY: ("today", str)})),
         "ingest": IngestResource(**_env_config({settings.SOURCE: ("source", lambda v: StagingSource(v.lower())),
                                                 settings.PARSE_WORKERS: ("parse_workers", int)})),

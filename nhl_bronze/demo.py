@@ -19,10 +19,10 @@ import dagster as dg
 
 from nhl_bronze import settings
 from nhl_bronze.automation.jobs import partition_range_tags
+from nhl_bronze.protection import open_store
 from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.simulated import SimulatedNhlApiResource
-from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import ALL_TABLES
 
 DEFAULT_DAGSTER_HOME = "./dagster_home"
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"\nbronze_job {args.start}+{args.days}d: {'SUCCESS' if result.success else 'FAILED'} in {elapsed:.1f} s")
     print(f"{'table':42} {'rows':>9}  path")
-    store = DeltaStore(args.data_dir)
+    store = open_store(args.data_dir)
     for spec in ALL_TABLES:
         if store.exists(spec):
             print(f"{spec.name:42} {store.row_count(spec):>9}  {store.uri(spec)}")

@@ -18,6 +18,11 @@ from nhl_bronze.domain.seasons import EARLIEST_GAME_DATE
 FIRST_GAME_DATE = "NHL_BRONZE_FIRST_GAME_DATE"
 # the lakehouse resource
 DATA_DIR = "NHL_BRONZE_DATA_DIR"
+# where the ledger of the protected tables lives (default: <data dir>/_nhl_bronze_ledger)
+LEDGER_ROOT = "NHL_BRONZE_LEDGER_ROOT"
+# the standard S3 endpoint variable: deltalake and polars read it themselves; the ledger's object reads
+# (pyarrow, which does not) take it from here
+AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"
 # the ingest resource
 SOURCE = "NHL_BRONZE_SOURCE"
 PARSE_WORKERS = "NHL_BRONZE_PARSE_WORKERS"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nhl_bronze.protection import open_store
 from nhl_bronze.simulator.recorded import RecordedNhl
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
@@ -49,14 +50,14 @@ class RecordedHistory:
 
     @property
     def store(self) -> DeltaStore:
-        return DeltaStore(self.data_dir)
+        return open_store(self.data_dir)
 
 
 def build_recorded_history(data_dir: Path) -> RecordedHistory:
     api = RecordedApiWithoutShiftChart(recorded_dir=str(SAMPLES), max_retries=1, backoff_base_seconds=0.01,
                                        rate_limit=0)
     first = materialize_range(ALL_ASSETS, data_dir, FIRST, LAST, resources={"nhl_api": api})
-    store = DeltaStore(data_dir)
+    store = open_store(data_dir)
     player_version, games_version = store.version(PLAYER_GAME_STATS_HISTORY), store.version(GAMES_HISTORICAL_HISTORY)
     time.sleep(0.01)
     between = datetime.now(UTC)

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from nhl_bronze.catalog import column_schema, expand_cell, table_metadata
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -54,7 +54,7 @@ def test_dictionary_notations_expand_to_contract_columns():
 
 
 def test_table_metadata_names_the_table_and_its_location(tmp_path):
-    metadata = table_metadata(SKATERS, DeltaStore(tmp_path))
+    metadata = table_metadata(SKATERS, open_store(tmp_path))
     assert metadata["dagster/table_name"] == "bronze_skaters_2023_v2"
     assert metadata["dagster/uri"] == str(tmp_path / "bronze_skaters_2023_v2")
     assert len(metadata["dagster/column_schema"].schema.columns) == 10

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nhl_bronze.protection.importer import ImportReport, import_into_history
+from nhl_bronze.protection.migrate import MigrationReport, migrate_history_layout
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.importer import ImportReport, import_into_history
-from nhl_bronze.storage.migrate import MigrationReport, migrate_history_layout
 from nhl_bronze.storage.tables import TableSpec
 
 

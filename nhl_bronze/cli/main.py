@@ -1,7 +1,8 @@
 """The ``nhl-bronze`` console script: status and verify for operators; maintenance, migration and import.
 
     nhl-bronze status [--json]          tables, coverage per season, corrected games
-    nhl-bronze verify                   exit 1 with one line per problem (cron, CI)
+    nhl-bronze verify [--against D]     exit 1 with one line per problem (cron, CI); the ledger digests
+    nhl-bronze ledger adopt [--table T] record a lake that predates the ledger as its trust anchor (after checks)
     nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
     nhl-bronze migrate [--table T]      move history to the current layout (verified copy, old table kept)
     nhl-bronze import SRC --table T --label L   add an old export (Delta or Parquet) to history as versions
@@ -26,9 +27,13 @@ from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
-from nhl_bronze.cli.verify import verify
+from nhl_bronze.cli.verify import ledger_digests, verify
 from nhl_bronze.domain.dates import NHL_TIMEZONE
 from nhl_bronze.domain.seasons import parse_season
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.adopt import AdoptionRefusedError, adopt_table
+from nhl_bronze.protection.audit import ledger_of
+from nhl_bronze.protection.digests import extension_problem, parse_digest
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.readers.source import spec_named
 from nhl_bronze.storage.delta import DeltaStore
@@ -42,7 +47,8 @@ def _default_data_dir() -> str:
 
 
 def _store(args: argparse.Namespace) -> DeltaStore:
-    return DeltaStore(args.data_dir or _default_data_dir())
+    ledger_root = getattr(args, "ledger_root", None) or settings.env(settings.LEDGER_ROOT)
+    return open_store(args.data_dir or _default_data_dir(), ledger_root=ledger_root)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -59,11 +65,50 @@ def run_verify(args: argparse.Namespace) -> int:
     problems = verify(store, progress_printer(args.quiet))
     for problem in problems:
         print(problem)
+    for digest in args.against or []:
+        problem = against_problem(store, digest)
+        if problem:
+            problems.append(problem)
+            print(problem)
+    digests, unreadable = ledger_digests(store)
+    for line in digests:
+        print(line)
+    for problem in unreadable:
+        if problem not in problems:
+            problems.append(problem)
+            print(problem)
     if problems:
         print(f"verify: {len(problems)} problem(s) in {store.root}", file=sys.stderr)
         return 1
     print(f"verify: OK ({store.root})")
     return 0
+
+
+def against_problem(store: DeltaStore, digest: str) -> str | None:
+    parts = digest.split()
+    if len(parts) != 3 or parts[0] not in {s.name for s in ALL_TABLES if s.protected}:
+        return f"--against {digest!r}: not a digest line ('table version chain-hash' of a protected table)"
+    return extension_problem(ledger_of(store), parts[0], parse_digest(digest))
+
+
+def run_adopt(args: argparse.Namespace) -> int:
+    store = _store(args)
+    specs = [spec_named(name) for name in args.table] if args.table else [s for s in ALL_TABLES if s.protected]
+    failed = 0
+    for spec in specs:
+        try:
+            result = adopt_table(store, spec, again=args.reanchor)
+        except AdoptionRefusedError as error:
+            print(error, file=sys.stderr)
+            failed += 1
+            continue
+        if result.version is None:
+            print(f"{spec.name}: no table, nothing to adopt")
+        elif result.already_known:
+            print(f"{spec.name}: already recorded by the ledger (version {result.version}), left alone")
+        else:
+            print(f"{spec.name}: adopted at Delta version {result.version} ({result.files} live files hashed)")
+    return 1 if failed else 0
 
 
 def run_maintain(args: argparse.Namespace) -> int:
@@ -135,6 +180,8 @@ def run_backfill(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help=f"table root (default: ${settings.DATA_DIR} or {settings.DEFAULT_DATA_DIR})")
+    common.add_argument("--ledger-root", help=f"where the ledger lives (default: ${settings.LEDGER_ROOT} or "
+                        "<data dir>/_nhl_bronze_ledger)")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     parser = argparse.ArgumentParser(prog="nhl-bronze", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -146,7 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("verify", parents=[common],
                                 help="history audit, unique latest keys, column contract, missing final games")
+    check.add_argument("--against", action="append", metavar="DIGEST",
+                       help="a digest line printed earlier ('table version chain-hash'; repeatable): fail unless "
+                       "that table's ledger only grew since")
     check.set_defaults(handler=run_verify)
+
+    ledger = commands.add_parser("ledger", help="the ledger of the protected tables")
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True, metavar="ledger_command")
+    adopt = ledger_commands.add_parser("adopt", parents=[common], help="check a table the ledger has never seen "
+                                       "and record its current state as the trust anchor")
+    adopt.add_argument("--table", action="append", choices=[s.name for s in ALL_TABLES if s.protected],
+                       help="default: every protected table")
+    adopt.add_argument("--reanchor", action="store_true",
+                       help="also a table the ledger knows (after a migration interrupted before its anchor); the "
+                       "same log checks apply")
+    adopt.set_defaults(handler=run_adopt)
 
     upkeep = commands.add_parser("maintain", parents=[common], help="compact, vacuum, checkpoint, clean the log")
     upkeep.add_argument("--table", action="append", choices=[s.name for s in ALL_TABLES],

@@ -1,6 +1,7 @@
 """``nhl-bronze verify``: every check an operator's cron or CI can page on, one line per problem.
 
-1. the history audit of the protected tables (no commit removed data, no referenced file is missing);
+1. the history audit of the protected tables against their ledger (every Delta version recorded, every commit file
+   and live data file as recorded, SHA-256 included; no referenced file missing);
 2. one latest row per key over the whole of each history table (and one row per key in the derived tables);
 3. the column contract (names and types) of every table that exists;
 4. no final game of the stored schedule answers is missing from history;
@@ -16,9 +17,10 @@ import polars as pl
 from nhl_bronze import settings
 from nhl_bronze.cli.attention import chart_problems
 from nhl_bronze.cli.status import iso_date
+from nhl_bronze.protection.audit import audit_protected, ledger_of
+from nhl_bronze.protection.ledger import LedgerCorruptError
 from nhl_bronze.readers.coverage import coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES, contract_columns, contract_problems
-from nhl_bronze.storage.audit import audit_protected
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.tables import ALL_TABLES, SCHEDULE, SKATERS, TableSpec
@@ -29,9 +31,34 @@ MAX_LINES_PER_CHECK = 50  # per table and check: enough to act on, short enough 
 def audit_problems(store: DeltaStore) -> list[str]:
     return [
         f"{report.table}: Delta version {problem.version} ({problem.operation}): {problem.message}"
-        for report in audit_protected(store)
+        for report in audit_protected(store, deep=True)
         for problem in report.problems
     ]
+
+
+def ledger_digests(store: DeltaStore) -> tuple[list[str], list[str]]:
+    """One ``table version chain-hash`` line per protected table, and the ledgers that could not be read."""
+    lines, problems = [], []
+    ledger = ledger_of(store)
+    for spec in ALL_TABLES:
+        if spec.protected:
+            try:
+                lines.append(ledger.digest(spec.name).line())
+            except LedgerCorruptError as error:
+                problems.append(f"{spec.name}: {error}")
+    return lines, problems
+
+
+def named_failure(what: str, check: Callable[[], list[str]]) -> list[str]:
+    """A check that fails to run is a named problem, never a traceback: a missing data file, checkpoint or log
+    makes deltalake and polars raise (or panic) while reading."""
+    try:
+        return check()
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            raise
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return [f"{what}: could not be checked: {type(error).__name__}: {first_line}"]
 
 
 def duplicate_key_problems(store: DeltaStore, spec: TableSpec, rows: pl.LazyFrame, what: str) -> list[str]:
@@ -55,29 +82,38 @@ def duplicate_key_problems(store: DeltaStore, spec: TableSpec, rows: pl.LazyFram
 
 def verify(store: DeltaStore, progress: Callable[[str], None]) -> list[str]:
     problems: list[str] = []
-    progress("auditing the Delta logs of the protected tables")
-    problems += audit_problems(store)
+    progress("auditing the protected tables against their ledger (every commit file and data file hashed)")
+    problems += named_failure("the history audit", lambda: audit_problems(store))
 
     for spec in HISTORY_TABLES:
         if not store.exists(spec):
             problems.append(f"{spec.name}: the history table does not exist at {store.uri(spec)}")
             continue
         progress(f"checking one latest row per key over the whole of {spec.name}")
-        problems += duplicate_key_problems(store, spec, latest_versions(store.scan(spec), spec), "latest rows")
+        problems += named_failure(spec.name, lambda spec=spec: duplicate_key_problems(
+            store, spec, latest_versions(store.scan(spec), spec), "latest rows"))
     for spec in (SCHEDULE, SKATERS):
         if store.exists(spec):
             progress(f"checking one row per key in {spec.name}")
-            problems += duplicate_key_problems(store, spec, store.scan(spec), "rows")
+            problems += named_failure(spec.name, lambda spec=spec: duplicate_key_problems(
+                store, spec, store.scan(spec), "rows"))
 
     progress("checking the column contract")
     for spec in ALL_TABLES:
         if contract_columns(spec) and store.exists(spec):
-            problems += contract_problems(spec, store.scan(spec).collect_schema())
+            problems += named_failure(spec.name, lambda spec=spec: contract_problems(
+                spec, store.scan(spec).collect_schema()))
 
     progress("checking that every final game of the stored schedule is in history")
-    for season in coverage_by_season(store, settings.first_game_date()):
-        for game in season.missing:
-            problems += [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is "
-                         f"missing from history" for table in game.missing_from]
-    problems += chart_problems(store)
+    problems += named_failure("the coverage check", lambda: coverage_problems(store))
+    problems += named_failure("the shift-chart check", lambda: chart_problems(store))
     return problems
+
+
+def coverage_problems(store: DeltaStore) -> list[str]:
+    return [
+        f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is missing from history"
+        for season in coverage_by_season(store, settings.first_game_date())
+        for game in season.missing
+        for table in game.missing_from
+    ]

@@ -2,7 +2,7 @@
 
 Each history table takes the staged rows of the window in chunks of at most ``MERGE_CHUNK_ROWS`` staged rows and
 inserts only rows whose content differs from the latest stored version of their key
-(``storage.history.merge_new_versions``).
+(``protection.merge.merge_new_versions``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import polars as pl
 
 from nhl_bronze.domain.dates import game_date_int, window_dates
 from nhl_bronze.pipeline.report import MergeReport, TableMerge, TableState
+from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import VERSION, duplicate_latest_keys, latest_of_window_games, merge_new_versions
+from nhl_bronze.storage.history import VERSION, duplicate_latest_keys, latest_of_window_games
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,

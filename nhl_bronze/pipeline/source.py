@@ -181,6 +181,7 @@ class RawWindowReader:
 @functools.lru_cache(maxsize=2)
 def _source_of(reader: RawWindowReader) -> RawStoreSource:
     # Once per process and version: a worker reads ~75 windows of a three-season rebuild from one log replay.
+    # Read-only (no guard): a worker reads windows of the raw store, it never writes it.
     raw_store = RawResponseStore(DeltaStore(reader.root, dict(reader.storage_options) or None))
     snapshot = None if reader.version is None else raw_store.store.table(RAW_API_RESPONSES, reader.version)
     return RawStoreSource(raw_store, snapshot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from nhl_bronze.protection import open_store
 from nhl_bronze.settings import DEFAULT_DATA_DIR
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
@@ -16,9 +17,12 @@ class LakehouseResource(dg.ConfigurableResource):
 
     data_dir: str = DEFAULT_DATA_DIR
     storage_options: dict[str, str] | None = None
+    # Where the ledger of the protected tables lives (default ``data_dir/_nhl_bronze_ledger``); on an object store
+    # it may be another bucket or prefix (same storage options), where Object Lock can protect it.
+    ledger_root: str | None = None
 
     def store(self) -> DeltaStore:
-        return DeltaStore(self.data_dir, self.storage_options)
+        return open_store(self.data_dir, self.storage_options, ledger_root=self.ledger_root)
 
     def raw_responses(self) -> RawResponseStore:
         return RawResponseStore(self.store())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nhl_bronze.storage.audit import read_commit
+from nhl_bronze.storage.log import read_commit
 from nhl_bronze.storage.tables import TableSpec
 
 if TYPE_CHECKING:

@@ -1,9 +1,11 @@
-"""The only code in the project that writes Delta tables (with ``history.py``, which versions history rows).
+"""The code that writes Delta tables: every ``write_deltalake`` and ``merge`` of the project's tables is here.
 
 Every write names a ``TableSpec``; the spec says whether the table is protected. Protected tables (history, raw
-landing) only ever grow: this module offers them nothing but appends (history adds insert-only merges),
+landing) only ever grow: this module offers them nothing but appends and insert-only merges,
 creates them with ``delta.appendOnly=true`` (so even a direct ``deltalake`` overwrite or delete is refused by
-the Delta protocol), and merges new columns in with ``merge_schema`` instead of rewriting the table.
+the Delta protocol), and merges new columns in with ``merge_schema`` instead of rewriting the table. Every
+protected commit passes the store's ``CommitGuard`` (``nhl_bronze.protection.open_store`` installs it: the audit
+before, the ledger entry after); a store without a guard refuses to write a protected table at all.
 
 The table root is a local directory or an object-store URI (``s3://bucket/prefix``); credentials and endpoint
 come from the standard ``AWS_*`` environment variables, which deltalake and polars read themselves, and from
@@ -19,13 +21,13 @@ import polars as pl
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, game_date_int, in_window, window_predicate
-from nhl_bronze.storage.audit import audit_stamp, require_untampered
 from nhl_bronze.storage.history import files_dated_in, latest_of_window_games, latest_versions
 from nhl_bronze.storage.location import join_uri, normalize_root
 from nhl_bronze.storage.scan import scan_snapshot
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import (
     APPEND_ONLY,
+    CommitGuard,
     ProtectedTableError,
     WriteResult,
     refuse_if_protected,
@@ -38,9 +40,21 @@ __all__ = ["DeltaStore", "ProtectedTableError", "WriteResult"]
 class DeltaStore:
     """Delta tables under one root: table ``T`` lives at ``root/T`` (a path or a URI)."""
 
-    def __init__(self, root: str | os.PathLike[str], storage_options: dict[str, str] | None = None):
+    def __init__(self, root: str | os.PathLike[str], storage_options: dict[str, str] | None = None,
+                 guard: CommitGuard | None = None):
         self.root = normalize_root(root)
         self.storage_options = dict(storage_options) if storage_options else None
+        self.guard = guard  # set by nhl_bronze.protection.open_store; None: protected tables are read-only
+
+    def guard_for(self, spec: TableSpec) -> CommitGuard | None:
+        """The guard every commit to ``spec`` passes: None for an unprotected table; refuses a protected table
+        when the store has none (it was not opened by ``nhl_bronze.protection.open_store``)."""
+        if not spec.protected:
+            return None
+        if self.guard is None:
+            raise ProtectedTableError(f"refusing to write protected table {spec.name!r} through a store without "
+                                      "the history guard: open the store with nhl_bronze.protection.open_store")
+        return self.guard
 
     def __repr__(self) -> str:  # never the storage options: they may hold credentials
         return f"DeltaStore({self.root!r})"
@@ -167,12 +181,13 @@ class DeltaStore:
             return WriteResult(spec.name, "append", 0, self.version(spec) or 0)
         properties = WriterProperties(compression="ZSTD", compression_level=6) if compress else None
 
+        guard = self.guard_for(spec)
+
         def write() -> int:
-            # A protected table is audited before every write: appending to a tampered table would bury the
-            # damage under new versions. The audit judges the very snapshot the append commits on, and the
-            # commit records the version audited clean.
+            # A protected table is checked before every write: appending to a tampered table would bury the
+            # damage under new versions. The guard judges the very snapshot the append commits on.
             table = self.table_if_exists(spec)
-            stamp = audit_stamp(require_untampered(self, spec, table)) if spec.protected and table is not None else None
+            stamp = guard.before_commit(spec, table) if guard is not None else None
             write_deltalake(
                 table if table is not None else self.uri(spec),
                 frame,
@@ -185,9 +200,27 @@ class DeltaStore:
                 writer_properties=properties,
                 storage_options=self.storage_options,
             )
-            return table.version() if table is not None else self.version(spec) or 0
+            version = table.version() if table is not None else self.version(spec) or 0
+            if guard is not None:
+                guard.after_commit(spec, version)
+            return version
 
         return WriteResult(spec.name, "append", frame.height, retry_commit(write))
+
+    def merge_insert(self, spec: TableSpec, table: DeltaTable, source: pl.DataFrame, predicate: str) -> int:
+        """Insert the ``source`` rows (alias ``s``) that match no target row (alias ``t``) under ``predicate``,
+        committing on the opened snapshot ``table``; nothing is updated or deleted. The rows inserted."""
+        guard = self.guard_for(spec)
+        properties = guard.before_commit(spec, table) if guard is not None else None
+        stats = (
+            table.merge(source, predicate=predicate, source_alias="s", target_alias="t", merge_schema=True,
+                        commit_properties=properties)
+            .when_not_matched_insert_all()
+            .execute()
+        )
+        if guard is not None:
+            guard.after_commit(spec, table.version())
+        return int(stats["num_target_rows_inserted"])
 
     # -- derived: full rebuild ---------------------------------------------------------------------------------
 
@@ -204,11 +237,16 @@ class DeltaStore:
         """Create the table with ``empty``'s schema (protected ones append-only); a no-op when it exists."""
         if self.exists(spec):
             return
+        guard = self.guard_for(spec)
+        properties = guard.before_commit(spec, None) if guard is not None else None
         write_deltalake(
             self.uri(spec),
             empty.clear(),
             mode="append",
             partition_by=list(spec.partition_by) or None,
             configuration=APPEND_ONLY if spec.protected else None,
+            commit_properties=properties,
             storage_options=self.storage_options,
         )
+        if guard is not None:
+            guard.after_commit(spec, self.version(spec) or 0)

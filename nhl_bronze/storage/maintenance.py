@@ -124,6 +124,11 @@ def maintain_table(
         return MaintenanceReport(spec.name, since_version, None, None, 0, 0, 0, 0, 0, None, retention_hours,
                                  None, None, time.perf_counter() - started)
     version_before = table.version()
+    # A protected table is audited first (vacuuming a tampered table would destroy what recovery needs) and its
+    # maintenance commits are recorded in the ledger like any other.
+    guard = store.guard_for(spec)
+    if guard is not None:
+        guard.before_commit(spec, table)
     before = footprint(store, spec, table)
     touched = touched_partitions(store, spec, table, since_version)
     to_compact = touched & _partitions_with_several_files(table)
@@ -140,6 +145,9 @@ def maintain_table(
     )
     # The version reported is the one checkpointed: a writer committing meanwhile counts as touched next time.
     table = store.table(spec)
+    if guard is not None:
+        for version in range(version_before + 1, table.version() + 1):
+            guard.after_commit(spec, version)
     table.create_checkpoint()
     table.cleanup_metadata()
     return MaintenanceReport(

@@ -23,7 +23,7 @@ class TableSpec:
 # History is partitioned by season, not by day (issue 12): with compaction a season is tens of files instead of
 # one per day, so opening the log does not grow with every day of history. A merge still prunes to its window by
 # the literal date range (per-file gameDate statistics); tables created by day are moved with
-# ``nhl_bronze.storage.migrate.migrate_history_layout``.
+# ``nhl_bronze.protection.migrate.migrate_history_layout``.
 HISTORY_PARTITION_BY = ("season",)
 # Staging has history's layout (issue 11): a write of many dates is one file, not one per date. By date, a
 # three-season rebuild wrote 2,008 files of ~300 rows, each paying deltalake's per-file cost (6.5 against 4.4

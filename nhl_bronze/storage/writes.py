@@ -7,11 +7,14 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from deltalake.exceptions import CommitFailedError
 
 from nhl_bronze.storage.tables import TableSpec
+
+if TYPE_CHECKING:
+    from deltalake import CommitProperties, DeltaTable
 
 APPEND_ONLY = {"delta.appendOnly": "true"}
 COMMIT_ATTEMPTS = 8
@@ -28,6 +31,19 @@ class WriteResult:
 
 class ProtectedTableError(PermissionError):
     """Raised when code asks for an operation that could remove rows from a protected table."""
+
+
+class CommitGuard(Protocol):
+    """What stands between a write and a protected table (``nhl_bronze.protection`` provides it): storage only
+    knows *that* a protected commit must be guarded, never how, so imports go protection -> storage only.
+
+    ``before_commit`` is the blocking check on the snapshot the write commits on (``None`` before the table's
+    first commit); it raises to refuse the write and returns the commit's properties. ``after_commit`` is told
+    the version the write committed (its own commit: the snapshot was advanced by the write)."""
+
+    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties | None: ...
+
+    def after_commit(self, spec: TableSpec, version: int) -> None: ...
 
 
 def refuse_if_protected(spec: TableSpec, operation: str) -> None:

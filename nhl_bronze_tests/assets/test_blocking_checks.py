@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from nhl_bronze.assets.staging import bronze_staging
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day
 
@@ -31,4 +31,4 @@ def test_a_failed_contract_check_keeps_the_history_step_from_starting(tmp_path):
     assert ("bronze_player_game_stats_v2_staging", "column_contract") in failed_checks
     started = {e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START}
     assert started == {"bronze_staging"}, started
-    assert not any(DeltaStore(tmp_path).exists(spec) for spec in (PLAYER_GAME_STATS_HISTORY, GAMES_HISTORICAL_HISTORY))
+    assert not any(open_store(tmp_path).exists(spec) for spec in (PLAYER_GAME_STATS_HISTORY, GAMES_HISTORICAL_HISTORY))

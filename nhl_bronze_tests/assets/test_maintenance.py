@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from nhl_bronze.assets.maintenance import MAINTAINED_VERSIONS, bronze_table_maintenance
+from nhl_bronze.protection import open_store
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, RAW_API_RESPONSES
@@ -44,7 +45,7 @@ def metadata(result: dg.ExecuteInProcessResult) -> dict:
 
 @pytest.fixture
 def store(tmp_path) -> DeltaStore:
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     for i in range(3):  # three landings of one game date: three small files in one partition
         store.append(RAW_API_RESPONSES, raw_rows(20241008, f"g{i}"))
     store.overwrite_window(GAMES_HISTORICAL_STAGING, staged(D1, 1), D1, D2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from deltalake import DeltaTable
 
 from nhl_bronze.client.window import RawResponse
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import ALL_TABLES, PLAYER_GAME_STATS_HISTORY, SKATERS
 from nhl_bronze_tests.history_fixture import GAMES, LATE_SHIFT_CHART_GAME
@@ -57,10 +58,22 @@ def test_status_json_reports_tables_coverage_and_the_corrected_game(recorded_his
         "corrected_keys": 144, "max_version": 2}]
 
 
+def digest_lines(lines: list[str]) -> list[str]:
+    """verify's ``table version chain-hash`` lines (the ledger's digests), not problems."""
+    return [line for line in lines if re.fullmatch(r"\S+ (\d+|-) [0-9a-f]{64}", line)]
+
+
+def without_digests(lines: list[str]) -> list[str]:
+    return [line for line in lines if line not in digest_lines(lines)]
+
+
 def test_verify_passes_on_healthy_tables_found_through_the_environment(recorded_history):
     result = nhl_bronze("verify", data_dir=recorded_history.data_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == f"verify: OK ({recorded_history.data_dir})"
+    lines = result.stdout.strip().splitlines()
+    assert without_digests(lines) == [f"verify: OK ({recorded_history.data_dir})"]
+    assert sorted(line.split()[0] for line in digest_lines(lines)) == [
+        "bronze_games_historical_v2", "bronze_player_game_stats_v2", "raw_nhl_api_responses"]
     assert "checking the column contract" in result.stderr  # progress lines go to stderr
 
 
@@ -69,7 +82,7 @@ def broken_tables(recorded_history, tmp_path_factory) -> Path:
     """A copy of the healthy tables with one problem of each kind verify must name."""
     data_dir = tmp_path_factory.mktemp("broken") / "data"
     shutil.copytree(recorded_history.data_dir, data_dir)
-    store = DeltaStore(data_dir)
+    store = open_store(data_dir)
     schedule = {"gameWeek": [{"date": UNLOADED_DATE.isoformat(), "games": [
         {"id": UNLOADED_GAME, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}]}
     RawResponseStore(store).record([RawResponse(
@@ -88,7 +101,7 @@ def broken_tables(recorded_history, tmp_path_factory) -> Path:
 def test_verify_exits_non_zero_with_one_line_per_problem(broken_tables):
     result = nhl_bronze("verify", "--quiet", "--data-dir", str(broken_tables))
     assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()
+    lines = without_digests(result.stdout.strip().splitlines())
     player_id = pl.read_delta(str(broken_tables / PLAYER_GAME_STATS_HISTORY.name)).filter(
         pl.col("gameId") == 2024020001)["playerId"].min()
     assert lines == [

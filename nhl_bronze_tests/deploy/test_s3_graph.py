@@ -15,9 +15,9 @@ from deltalake.exceptions import CommitFailedError
 
 from nhl_bronze.pipeline.history import merge_window
 from nhl_bronze.pipeline.source import StagingSource
+from nhl_bronze.protection import open_store
 from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.nhl_api import NhlApiResource
-from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, PLAYER_GAME_STATS_STAGING
 from nhl_bronze_tests.support import ALL_ASSETS, STAGING_AND_HISTORY, materialize_range
 
@@ -43,7 +43,7 @@ def _metadata_text(result: dg.ExecuteInProcessResult) -> str:
 def test_the_whole_graph_runs_on_s3_and_a_raw_rebuild_makes_no_api_call(lake, s3_bucket, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a URI mistaken for a path would show up as a local ./s3: folder
     result = materialize_range(ALL_ASSETS, lake, FIRST, LAST)
-    store = DeltaStore(lake)
+    store = open_store(lake)
 
     teams = store.scan(GAMES_HISTORICAL_HISTORY).collect()
     assert set(teams["gameId"].unique().to_list()) == GAMES
@@ -75,7 +75,7 @@ def test_the_whole_graph_runs_on_s3_and_a_raw_rebuild_makes_no_api_call(lake, s3
 
 def test_concurrent_history_writers_on_s3_converge_without_duplicate_versions(lake):
     materialize_range(STAGING_AND_HISTORY[:1], lake, FIRST, LAST)  # staging only: history is still empty
-    store, failures = DeltaStore(lake), []
+    store, failures = open_store(lake), []
 
     def merge(run_id: str) -> None:
         try:
@@ -99,7 +99,7 @@ def test_concurrent_history_writers_on_s3_converge_without_duplicate_versions(la
 
 def test_append_only_is_enforced_by_the_protocol_on_s3(lake):
     materialize_range(STAGING_AND_HISTORY, lake, FIRST, FIRST)
-    store = DeltaStore(lake)
+    store = open_store(lake)
     uri = store.uri(GAMES_HISTORICAL_HISTORY)
     rows = store.scan(GAMES_HISTORICAL_HISTORY).collect()
     with pytest.raises(CommitFailedError, match="append-only"):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from nhl_bronze.pipeline.history import merge_chunks, staged_rows
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING
 from nhl_bronze_tests.storage.rows import D1, D2, team_rows
 
@@ -27,7 +27,7 @@ def test_a_window_of_few_rows_is_one_chunk_and_an_empty_window_none():
 
 
 def test_each_cut_reads_staging_as_it_is_now_not_as_the_merge_first_opened_it(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     staged = store.table(GAMES_HISTORICAL_STAGING)  # opened once when the merge starts
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 7), D1, D2)  # staging rebuilt meanwhile

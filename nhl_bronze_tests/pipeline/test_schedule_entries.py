@@ -11,7 +11,7 @@ from nhl_bronze.client.window import RawResponse
 from nhl_bronze.derived.schedule import build_schedule, newest_entries, schedule_entries
 from nhl_bronze.pipeline.schedule import stored_schedule_bodies
 from nhl_bronze.pipeline.schedule_entries import rebuild_schedule_entries, refresh_schedule_entries
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES, SCHEDULE_ENTRIES, SCHEDULE_QUARANTINE
@@ -43,7 +43,7 @@ def full_parse(store):
 
 
 def test_refreshing_after_each_landing_equals_parsing_every_answer_again(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     landings = [
         # two weeks; game 3 on Oct 9
@@ -83,7 +83,7 @@ def test_refreshing_after_each_landing_equals_parsing_every_answer_again(tmp_pat
 
 
 def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)
@@ -104,7 +104,7 @@ def test_the_schedule_built_from_refreshed_entries_equals_a_full_rebuild(tmp_pat
 
 
 def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)
@@ -124,7 +124,7 @@ def test_a_cleaned_up_log_falls_back_to_parsing_every_answer(tmp_path):
 
 
 def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_answer(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")])])])
     refresh_schedule_entries(store)
@@ -145,7 +145,7 @@ def test_a_listed_file_vacuumed_after_compaction_falls_back_to_parsing_every_ans
 def test_entries_built_before_the_quarantine_existed_are_parsed_again_and_lose_the_bad_game(tmp_path):
     # An earlier release folded an answer listing game -5 into the entries (its id fit Int32) and had no
     # quarantine table: the next refresh parses every answer again, so the bad entry goes and is named instead.
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     bad = {**game(1, "2024-10-08T23:00:00Z"), "id": -5}
     RawResponseStore(store).record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z"),
                                                                              bad])])])
@@ -164,7 +164,7 @@ def test_entries_built_before_the_quarantine_existed_are_parsed_again_and_lose_t
 
 
 def test_a_corrected_answer_retires_the_quarantined_items_of_the_one_it_supersedes(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     raw = RawResponseStore(store)
     raw.record([answer("2024-10-07", 0, [("2024-10-08", [game(1, "2024-10-08T23:00:00Z")]),
                                          ("2024-13-40", [game(2, "2024-10-09T23:00:00Z")])])])

@@ -6,8 +6,9 @@ import polars as pl
 
 from nhl_bronze.derived.skaters import build_skaters
 from nhl_bronze.pipeline.skaters import refresh_skaters
-from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import latest_versions, merge_new_versions
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.storage.history import latest_versions
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY, SKATERS
 
@@ -35,7 +36,7 @@ D1, D2, D3 = date(2024, 10, 8), date(2024, 10, 9), date(2024, 10, 10)
 
 
 def test_running_totals_equal_a_full_rebuild_through_corrections_a_redated_game_and_a_trade(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     merge(store, D1, [row(1, 100, D1, "EDM", "Connor", 1), row(2, 100, D1, "TOR", "Auston", 2, 1000.0),
                       row(3, 101, D1, "VAN", "Elias", 0), row(3, 101, D1, "VAN", "Elias", 1, 120.0, "5on4"),
                       row(4, 101, D1, "CGY", "", 0)], 1)
@@ -68,7 +69,7 @@ def test_running_totals_equal_a_full_rebuild_through_corrections_a_redated_game_
 
 
 def test_a_correction_that_takes_away_the_latest_name_sums_everything_again(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     merge(store, D1, [row(1, 100, D1, "EDM", "Connor", 1)], 1)
     merge(store, D2, [row(1, 102, D2, "EDM", "Connor McDavid", 2)], 2)
     refresh_skaters(store)
@@ -84,7 +85,7 @@ def test_a_correction_that_takes_away_the_latest_name_sums_everything_again(tmp_
 
 
 def test_new_versions_whose_files_were_vacuumed_after_compaction_are_summed_from_all_history(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     merge(store, D1, [row(1, 100, D1, "EDM", "Connor", 1)], 1)
     refresh_skaters(store)
     merge(store, D2, [row(1, 102, D2, "EDM", "Connor", 2)], 2)

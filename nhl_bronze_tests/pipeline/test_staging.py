@@ -14,6 +14,7 @@ from nhl_bronze.pipeline.history import NothingStagedError, merge_window
 from nhl_bronze.pipeline.parse import POLARS_THREADS, GameParser, WindowReadError, fetch_and_parse, parse_games
 from nhl_bronze.pipeline.source import ApiSource, RawStoreSource, RawWindowReader
 from nhl_bronze.pipeline.staging import stage_window
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
 from nhl_bronze.storage.tables import (
@@ -34,7 +35,7 @@ def api_source(store: DeltaStore, **api) -> ApiSource:
 
 
 def test_a_window_becomes_staging_rows_then_history_rows(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         staged = stage_window(source, store, START, END)
 
@@ -56,11 +57,11 @@ def test_a_window_becomes_staging_rows_then_history_rows(tmp_path):
 
 def test_merge_before_anything_is_staged_names_the_missing_table(tmp_path):
     with pytest.raises(NothingStagedError, match=PLAYER_GAME_STATS_STAGING.name):
-        merge_window(DeltaStore(tmp_path), START, END, run_id="run-1")
+        merge_window(open_store(tmp_path), START, END, run_id="run-1")
 
 
 def test_a_failed_game_fails_its_date_only_and_is_reported(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store, failing_game=2024020009) as source:
         staged = stage_window(source, store, START, END)
 
@@ -70,7 +71,7 @@ def test_a_failed_game_fails_its_date_only_and_is_reported(tmp_path):
 
 
 def test_the_process_pool_writes_exactly_what_in_process_parsing_writes(tmp_path):
-    in_process, pooled = DeltaStore(tmp_path / "one"), DeltaStore(tmp_path / "pool")
+    in_process, pooled = open_store(tmp_path / "one"), open_store(tmp_path / "pool")
     with api_source(in_process) as source:
         stage_window(source, in_process, START, END, parse_workers=1)
     # The raw store of the first run answers the second: the same bodies, parsed in two spawned workers.
@@ -87,7 +88,7 @@ def test_the_process_pool_writes_exactly_what_in_process_parsing_writes(tmp_path
 def test_a_worker_reads_its_window_from_the_raw_store_version_it_was_given(tmp_path):
     """What a pooled rebuild sends a worker is a few hundred bytes naming a version of the raw store, not the
     bodies; the worker reads that version, so a body landed later does not change the run's rebuild."""
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         fetched = source.fetch(START, END)
     raw_store = RawResponseStore(store)
@@ -103,7 +104,7 @@ def test_a_worker_reads_its_window_from_the_raw_store_version_it_was_given(tmp_p
 
 
 def test_a_window_a_worker_cannot_read_fails_naming_its_dates_and_store(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         source.fetch(START, END)
     missing_version = RawWindowReader(str(tmp_path), (("aws_secret_access_key", "hidden"),), version=99)
@@ -115,7 +116,7 @@ def test_a_window_a_worker_cannot_read_fails_naming_its_dates_and_store(tmp_path
 
 
 def test_a_window_without_its_bodies_keeps_every_fact_the_report_reads(tmp_path):
-    with api_source(DeltaStore(tmp_path)) as source:
+    with api_source(open_store(tmp_path)) as source:
         window = source.fetch(START, END)
     facts = window.without_bodies()
 
@@ -131,7 +132,7 @@ def test_a_window_without_its_bodies_keeps_every_fact_the_report_reads(tmp_path)
 def test_a_worker_reports_each_shift_chart_status_as_the_pipeline_process_reads_it(tmp_path):
     """The worker reads a chart's status only for games whose rows got no shifts; the statuses it sends back
     equal those read from every body."""
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         source.fetch(START, END)
     raw = RawStoreSource(RawResponseStore(store))
@@ -144,7 +145,7 @@ def test_a_worker_reports_each_shift_chart_status_as_the_pipeline_process_reads_
 
 
 def test_a_chart_known_to_list_shifts_is_not_read_again(tmp_path):
-    with api_source(DeltaStore(tmp_path)) as source:
+    with api_source(open_store(tmp_path)) as source:
         game = source.fetch(START, END).games[0]
     unread = replace(game, shift_chart=b"{not json", known_shift_chart_status=None)  # reading it would raise
     window = WindowFetch([game.game_date], {}, [unread], [], [], [])
@@ -155,7 +156,7 @@ def test_a_chart_known_to_list_shifts_is_not_read_again(tmp_path):
 
 
 def test_pooled_parts_are_concatenated_in_input_order(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         games = source.fetch(START, END).games
     parser = GameParser(2)
@@ -189,7 +190,7 @@ def test_pool_workers_run_one_polars_thread_each_unless_the_user_chose(monkeypat
 def test_parsed_weeks_are_written_together_not_one_commit_per_week(tmp_path):
     """Six weeks, the three recorded games in the first two: both weeks of games land in one commit (an empty
     window's delete commits nothing), not one commit per week."""
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         report = stage_window(source, store, START, date(2024, 11, 14))
 
@@ -204,7 +205,7 @@ def test_parsed_weeks_are_written_together_not_one_commit_per_week(tmp_path):
 def test_the_buffer_is_written_once_it_spans_write_days(tmp_path, monkeypatch):
     """With a bound of one week, each week is written on its own: the buffer of parsed rows never grows past it."""
     monkeypatch.setattr(staging, "WRITE_DAYS", 7)
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     with api_source(store) as source:
         stage_window(source, store, START, END)  # two weeks, each with games
 

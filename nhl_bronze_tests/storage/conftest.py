@@ -1,8 +1,8 @@
 import pytest
 
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 
 
 @pytest.fixture
 def store(tmp_path):
-    return DeltaStore(tmp_path)
+    return open_store(tmp_path)

@@ -6,8 +6,9 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError
 
-from nhl_bronze.storage.delta import DeltaStore, ProtectedTableError
-from nhl_bronze.storage.history import merge_new_versions
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.storage.delta import ProtectedTableError
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
     GAMES_HISTORICAL_STAGING,
@@ -46,7 +47,7 @@ def test_overwrite_window_through_an_earlier_snapshot_keeps_what_others_committe
     (here: another date's window) is read before the write, kept, and counted in the version reported."""
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     snapshot = store.table(GAMES_HISTORICAL_STAGING)  # version 0
-    DeltaStore(store.root).overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)  # version 1
+    open_store(store.root).overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)  # version 1
 
     result = store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 3), D1, D2, snapshot)
 
@@ -85,7 +86,7 @@ def test_a_data_dir_with_spaces_or_equals_signs_is_just_a_path(tmp_path, folder)
     """Issue 8: paths are paths. Every operation works under such a root, and the folders above the table are
     neither URL-encoded nor read as hive partitions."""
     root = tmp_path / folder
-    store = DeltaStore(str(root))
+    store = open_store(str(root))
     assert store.uri(GAMES_HISTORICAL_STAGING) == f"{root}/{GAMES_HISTORICAL_STAGING.name}"
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)
@@ -106,15 +107,15 @@ def test_a_data_dir_with_spaces_or_equals_signs_is_just_a_path(tmp_path, folder)
 
 def test_file_uri_root_is_the_same_local_table(tmp_path):
     (tmp_path / "my data").mkdir()
-    by_path = DeltaStore(tmp_path / "my data")
-    by_uri = DeltaStore((tmp_path / "my data").as_uri())  # file:///.../my%20data
+    by_path = open_store(tmp_path / "my data")
+    by_uri = open_store((tmp_path / "my data").as_uri())  # file:///.../my%20data
     by_path.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     assert by_uri.uri(GAMES_HISTORICAL_STAGING) == by_path.uri(GAMES_HISTORICAL_STAGING)
     assert by_uri.read_window(GAMES_HISTORICAL_STAGING, D1, D2).height == 2
 
 
 def test_object_store_roots_are_joined_as_uris_and_options_stay_private():
-    store = DeltaStore("s3://bucket/lake/", storage_options={"AWS_SECRET_ACCESS_KEY": "hunter2"})
+    store = open_store("s3://bucket/lake/", storage_options={"AWS_SECRET_ACCESS_KEY": "hunter2"})
     assert store.uri(RAW_API_RESPONSES) == "s3://bucket/lake/raw_nhl_api_responses"
     assert "hunter2" not in repr(store) and "hunter2" not in str(store)
     assert store.storage_options == {"AWS_SECRET_ACCESS_KEY": "hunter2"}

@@ -3,7 +3,8 @@ import hashlib
 import polars as pl
 from deltalake import DeltaTable
 
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.storage.history import (
     VERSION,
     _files_that_may_hold,
@@ -12,7 +13,6 @@ from nhl_bronze.storage.history import (
     latest_of_games,
     latest_of_window_games,
     latest_versions,
-    merge_new_versions,
 )
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, GAMES_HISTORICAL_STAGING
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
@@ -155,7 +155,7 @@ def test_a_lost_commit_is_retried_with_the_staged_rows_read_again(store, tmp_pat
     staging_spec = GAMES_HISTORICAL_STAGING
     merge(store, team_rows(D1, 1, goals=3), D1, D2, "first")
     store.overwrite_window(staging_spec, team_rows(D1, 1, goals=4), D1, D2)
-    other_writer = DeltaStore(tmp_path)  # a second writer with its own handles
+    other_writer = open_store(tmp_path)  # a second writer with its own handles
     reads = []
 
     def read_staged():

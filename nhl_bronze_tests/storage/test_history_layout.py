@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
-from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import files_dated_in, in_batches, latest_of_window_games, merge_new_versions
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.merge import in_batches, merge_new_versions
+from nhl_bronze.storage.history import files_dated_in, latest_of_window_games
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY as GAMES
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING as GAMES_STAGING
@@ -22,7 +23,7 @@ def day_rows(n: int) -> pl.DataFrame:
 
 
 def test_a_window_reads_the_files_of_its_dates_and_finds_the_same_latest_rows(tmp_path):
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     for n in range(12):
         day = FIRST + timedelta(days=n)
         merge_new_versions(store, GAMES, lambda n=n: day_rows(n), day, day + timedelta(days=1), f"run-{n}",
@@ -52,7 +53,7 @@ def test_in_batches_keeps_every_row_in_order_in_chunks_of_at_most_the_bound():
 def test_staging_compacted_in_date_order_rewrites_only_the_file_of_a_rerun_date(tmp_path):
     """Staging has history's layout: maintenance sorts a season into files of a few dates each, so a daily run
     that replaces its lookback dates rewrites one small file, not the season."""
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     for first, last in ((0, 6), (6, 12)):  # two writes of six dates: two files of one season to compact
         store.overwrite_window(GAMES_STAGING, pl.concat([day_rows(n) for n in range(first, last)]),
                                FIRST + timedelta(days=first), FIRST + timedelta(days=last))

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage.audit import audit_table
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.audit import audit_table
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import MIN_RETENTION_HOURS, RetentionTooShortError, maintain_table
 from nhl_bronze.storage.tables import TableSpec
@@ -28,7 +29,7 @@ def rows(day: int, first_id: int, count: int = 4) -> pl.DataFrame:
 
 @pytest.fixture
 def store(tmp_path) -> DeltaStore:
-    return DeltaStore(tmp_path)
+    return open_store(tmp_path)
 
 
 def append_three_files(store: DeltaStore, day: int, first_id: int) -> None:

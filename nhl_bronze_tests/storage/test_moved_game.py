@@ -5,8 +5,8 @@ import json
 
 import polars as pl
 
+from nhl_bronze.protection import open_store
 from nhl_bronze.simulator.core import SimResponse, json_response
-from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import duplicate_latest_keys
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
 from nhl_bronze_tests.support import (
@@ -54,7 +54,7 @@ def test_a_redated_game_is_the_next_version_of_its_keys_and_is_counted_once(tmp_
     redating = {"nhl_api": RedatingApi(recorded_dir=str(SAMPLES), max_retries=1, rate_limit=0)}
     materialize_day(ALL_ASSETS, tmp_path, NEW_DATE, resources=redating)
 
-    store = DeltaStore(tmp_path)
+    store = open_store(tmp_path)
     for spec in (GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY):
         latest = store.latest(spec).collect()
         assert duplicate_latest_keys(latest, spec) == 0, spec.name

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import pytest
 
-from nhl_bronze.storage.delta import DeltaStore
+from nhl_bronze.protection import open_store
 from nhl_bronze.storage.raw_responses import RawResponseStore, StoredBodies
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
@@ -40,7 +40,7 @@ def window(day_offset: int, boxscore: bytes = b'{"goals": 3}') -> list[Response]
 
 @pytest.fixture
 def raw(tmp_path) -> RawResponseStore:
-    return RawResponseStore(DeltaStore(tmp_path))
+    return RawResponseStore(open_store(tmp_path))
 
 
 def landed(raw: RawResponseStore) -> pl.DataFrame:

@@ -5,9 +5,9 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage.audit import HistoryTamperedError, audit_table
-from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import merge_new_versions
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.audit import HistoryTamperedError, audit_table
+from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, GAMES_HISTORICAL_STAGING
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
 
@@ -15,7 +15,7 @@ HISTORY = GAMES_HISTORICAL_HISTORY
 
 
 def test_history_on_s3_versions_audits_and_refuses_a_restore(s3_bucket):
-    store = DeltaStore(s3_bucket.uri("lake with space"))
+    store = open_store(s3_bucket.uri("lake with space"))
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     merge_new_versions(store, HISTORY, lambda: store.read_window(GAMES_HISTORICAL_STAGING, D1, D2), D1, D2, "r1", NOW)
     merge_new_versions(store, HISTORY, lambda: team_rows(D1, 1, goals=4), D1, D2, "r2", NOW)

@@ -19,7 +19,8 @@ from deltalake import DeltaTable
 
 from nhl_bronze.contract import GAMES_HISTORICAL_COLUMNS, PLAYER_GAME_STATS_COLUMNS, Column
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, chunk_window, date_of_game_date_int, in_window
-from nhl_bronze.storage.history import GAME_ID, HISTORY_META_COLUMNS, latest_of_games, merge_new_versions
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.storage.history import GAME_ID, HISTORY_META_COLUMNS, latest_of_games
 from nhl_bronze.storage.scan import scan_snapshot
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
 from nhl_bronze.storage.writes import require_protected

@@ -7,8 +7,8 @@ import pytest
 from deltalake import write_deltalake
 
 from nhl_bronze.contract import GAMES_HISTORICAL_COLUMNS
-from nhl_bronze.storage.history import merge_new_versions
-from nhl_bronze.storage.importer import ImportValidationError, import_into_history
+from nhl_bronze.protection.importer import ImportValidationError, import_into_history
+from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 
 HISTORY = GAMES_HISTORICAL_HISTORY

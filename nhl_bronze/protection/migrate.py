@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from deltalake import DeltaTable, write_deltalake
 
+from nhl_bronze.protection.adopt import adopt_table
 from nhl_bronze.storage.history import VERSION
 from nhl_bronze.storage.location import is_uri
 from nhl_bronze.storage.tables import TableSpec
@@ -96,6 +97,7 @@ def migrate_history_layout(
     step("backed up")
     os.rename(temp, live)
     step("switched")
+    adopt_table(store, spec, reason="migration", again=True)  # the ledger's new anchor: the table just verified
     return MigrationReport(spec.name, old, target, source.version(), copied, digest, backup)
 
 
@@ -157,6 +159,7 @@ def _finish_interrupted_switch(store: DeltaStore, spec: TableSpec, target: tuple
     digest = _verify(store, spec, store.scan_table(source), temp)
     os.rename(temp, live)
     step("switched")
+    adopt_table(store, spec, reason="migration", again=True)
     old = tuple(source.metadata().partition_columns)
     return MigrationReport(spec.name, old, target, source.version(), 0, digest, backup)
 

@@ -7,11 +7,12 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage import audit
-from nhl_bronze.storage.audit import HistoryTamperedError, audit_protected, audit_table
+from nhl_bronze.protection import audit
+from nhl_bronze.protection.audit import HistoryTamperedError, audit_protected, audit_table
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import merge_new_versions
-from nhl_bronze.storage.recovery import RecoveryError, recover_history
+from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, RAW_API_RESPONSES
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
 
@@ -30,19 +31,27 @@ def history(store):
 
 
 def fresh_process(store: DeltaStore) -> DeltaStore:
-    """Forget what this process audited: the next audit relies on the log's own stamps, as a new run would."""
-    audit._clean_through.clear()
+    """Forget what this process read of the ledger: the next audit reads it again, as a new run would."""
+    audit._ledgers.clear()
     return store
 
 
-def test_a_clean_table_passes_and_legitimate_maintenance_keeps_it_clean(history):
+def test_a_clean_table_passes_and_the_projects_maintenance_keeps_it_clean(history):
     assert audit_table(history, HISTORY).ok
-    table = history.table(HISTORY)
-    table.optimize.compact()
-    history.table(HISTORY).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
-    assert audit_table(fresh_process(history), HISTORY, full=True).ok
+    report = maintain_table(history, HISTORY, since_version=0)
+    assert report.files_compacted > 0  # maintenance did commit (compaction), and the ledger recorded it
+    assert audit_table(fresh_process(history), HISTORY, full=True, deep=True).ok
     merge(history, team_rows(D2, 2, goals=5), D2, D3)  # and writes go on
     assert history.row_count(HISTORY) == 5
+
+
+def test_a_compaction_committed_outside_the_project_is_reported(history):
+    """Even a harmless commit is one the ledger did not record: reported, never assumed honest."""
+    history.table(HISTORY).optimize.compact()
+    report = audit_table(fresh_process(history), HISTORY)
+    version = history.version(HISTORY)
+    assert [(p.version, p.operation) for p in report.problems][:1] == [(version, "OPTIMIZE")]
+    assert "unknown to the ledger" in report.problems[0].message
 
 
 def test_restore_is_caught_before_the_next_write(history):

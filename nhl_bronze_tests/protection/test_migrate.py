@@ -9,11 +9,10 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage import audit
-from nhl_bronze.storage.audit import audit_table
-from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.history import merge_new_versions
-from nhl_bronze.storage.migrate import MigrationError, migrate_history_layout, table_digest
+from nhl_bronze.protection import audit, open_store
+from nhl_bronze.protection.audit import audit_table
+from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.protection.migrate import MigrationError, migrate_history_layout, table_digest
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 from nhl_bronze_tests.storage.rows import NOW, team_rows
 
@@ -34,7 +33,7 @@ def season_rows(day: date, game_id: int, goals: int = 3) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def built_by_day(tmp_path_factory):
     """A history table created by the old layout (one partition per day), with corrected versions."""
-    store = DeltaStore(tmp_path_factory.mktemp("by_day"))
+    store = open_store(tmp_path_factory.mktemp("by_day"))
     for n, day in enumerate(DAYS):
         merge_new_versions(store, BY_DAY, lambda d=day, n=n: season_rows(d, n + 1), day, day + timedelta(days=1),
                            f"run-{n}", NOW)
@@ -45,8 +44,8 @@ def built_by_day(tmp_path_factory):
 @pytest.fixture
 def store(built_by_day, tmp_path):
     shutil.copytree(built_by_day, tmp_path / "lake")
-    audit._clean_through.clear()
-    return DeltaStore(tmp_path / "lake")
+    audit._ledgers.clear()
+    return open_store(tmp_path / "lake")
 
 
 def snapshot(store) -> pl.DataFrame:
@@ -92,7 +91,7 @@ def test_a_migration_interrupted_at_any_step_completes_when_run_again(store, cra
 
 
 def test_a_new_table_missing_a_row_is_not_switched_in(store, monkeypatch):
-    from nhl_bronze.storage import migrate
+    from nhl_bronze.protection import migrate
 
     real_write = migrate.write_deltalake
 

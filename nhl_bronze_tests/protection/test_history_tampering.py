@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 from deltalake import DeltaTable
 
-from nhl_bronze.storage.delta import DeltaStore
-from nhl_bronze.storage.recovery import recover_history
+from nhl_bronze.protection import open_store
+from nhl_bronze.protection.recovery import recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, read_table
 
@@ -75,7 +75,7 @@ def test_after_recovery_the_run_succeeds_with_every_row_back(data_dir):
     table.restore(0)
     assert not run_history(data_dir).success
 
-    recover_history(DeltaStore(data_dir), GAMES_HISTORICAL_HISTORY, good)
+    recover_history(open_store(data_dir), GAMES_HISTORICAL_HISTORY, good)
 
     assert run_history(data_dir).success
     after = read_table(data_dir, TEAMS)

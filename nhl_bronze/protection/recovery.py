@@ -3,8 +3,9 @@
 The lost rows are still in the table's past: time travel to ``good_version`` (the version before the first bad
 commit) reads them, and every row of that version that the current version lacks is appended again, unchanged
 (same ``_version``, ``_row_hash``, ``_run_id``, ``_ingested_at``). ``delta.appendOnly`` is switched back on first.
-The recovery commit lists the bad versions it repaired (``nhl_bronze.recovers``), and the audit accepts those
-versions from then on; it accepts them only because the rows are back in the same commit.
+Then the ledger records every version since its last entry (the bad commits, marked ``foreign``, and the
+recovery's own) and a ``recovered`` entry naming the bad versions: the acknowledgement lives in the ledger, never
+in the table (a commit's metadata can be forged by anyone who can write the storage).
 
 A data file deleted by hand is not in the table's past: restore the file from a backup (object-store
 versioning, a copy of the data dir), or see docs/HISTORY_SAFETY.md.
@@ -12,14 +13,14 @@ versioning, a copy of the data dir), or see docs/HISTORY_SAFETY.md.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 from deltalake import write_deltalake
 
-from nhl_bronze.storage.audit import APPEND_ONLY_KEY, RECOVERS, audit_stamp, audit_table
+from nhl_bronze.protection.audit import APPEND_ONLY_KEY, audit_table, ledger_of
+from nhl_bronze.protection.record import commit_fields
 from nhl_bronze.storage.history import VERSION
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import require_protected
@@ -61,12 +62,14 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int) -> Re
     now = store.scan(spec).collect()
     identity = [*spec.key, VERSION] if VERSION in before.columns else list(spec.key)
     lost = before.join(now.select(identity), on=identity, how="anti", nulls_equal=True)
-    current = store.table(spec).version()
-    stamp = audit_stamp(current, **{RECOVERS: json.dumps(bad_versions), "nhl_bronze.recovered_from": str(good_version)})
-    if lost.is_empty():
-        store.table(spec).alter.set_table_properties({APPEND_ONLY_KEY: "true"}, commit_properties=stamp)
-    else:
+    if not lost.is_empty():
         write_deltalake(store.uri(spec), lost.select(pl.all()), mode="append", schema_mode="merge",
-                        storage_options=store.storage_options,
-                        commit_properties=stamp)
-    return RecoveryResult(spec.name, good_version, bad_versions, lost.height, store.table(spec).version())
+                        storage_options=store.storage_options)
+    version = store.table(spec).version()
+    ledger = ledger_of(store)
+    state = ledger.state(spec.name)
+    for unknown in (v for v in range(version + 1) if not state.knows_version(v)):
+        ledger.append(spec.name, "commit", foreign=unknown in bad_versions, **commit_fields(store, spec, unknown))
+    ledger.append(spec.name, "recovered", versions=bad_versions, recovered_from=good_version,
+                  rows_restored=lost.height, table_version=version)
+    return RecoveryResult(spec.name, good_version, bad_versions, lost.height, version)

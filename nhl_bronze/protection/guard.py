@@ -1,0 +1,43 @@
+"""The guard a protected store commits through: audit against the ledger before, ledger entry after.
+
+``DeltaStore`` calls it for every protected write (append, insert-only merge, the table's creation, maintenance).
+Before: the blocking audit of the snapshot the write commits on (it refuses a tampered table, and a table the
+ledger records but that is gone: no empty table is created in its place), then a ``pending`` ledger entry whose
+intent the commit carries in its commit info. After: the ``commit`` entry (commit file hash, added files' size,
+rows and hashes). A crash between commit and ledger entry leaves an open intent and a commit carrying it; the
+next audit records that commit (``reconciled``) if it only adds files, and reports it otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deltalake import CommitProperties
+
+from nhl_bronze.protection.audit import require_untampered
+from nhl_bronze.protection.ledger import INTENT_KEY, Ledger, new_intent
+from nhl_bronze.protection.record import commit_fields
+from nhl_bronze.storage.tables import TableSpec
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
+
+    from nhl_bronze.storage.delta import DeltaStore
+
+
+class LedgerGuard:
+    def __init__(self, store: DeltaStore, ledger: Ledger, run_id: str | None = None):
+        self.store = store
+        self.ledger = ledger
+        self.run_id = run_id  # recorded in each entry (set by whoever knows the run, e.g. the Dagster asset)
+
+    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties:
+        require_untampered(self.store, spec, table)
+        intent = new_intent()
+        self.ledger.append(spec.name, "pending", self.run_id, intent=intent)
+        return CommitProperties(custom_metadata={INTENT_KEY: intent})
+
+    def after_commit(self, spec: TableSpec, version: int) -> None:
+        if self.ledger.state(spec.name).knows_version(version):
+            return  # a concurrent writer's audit reconciled it already
+        self.ledger.append(spec.name, "commit", self.run_id, **commit_fields(self.store, spec, version))
