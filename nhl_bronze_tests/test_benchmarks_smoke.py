@@ -75,3 +75,14 @@ def test_bench_season(tmp_path: Path) -> None:
                      str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)
     assert_table(out, "bench_season results")
     assert "raw store rows / size without dedupe" in out
+
+
+def test_bench_bookkeeping(tmp_path: Path) -> None:
+    out = run_script("bench_bookkeeping.py", "--end", "2023-10-03", "--pairs", "1", tmp=tmp_path)
+    assert_table(out, "bench_bookkeeping results")
+
+
+def test_bench_fetch_path(tmp_path: Path) -> None:
+    out = run_script("bench_fetch_path.py", "--start", "2024-10-08", "--end", "2024-10-08", "--pairs", "1",
+                     tmp=tmp_path)
+    assert_table(out, "bench_fetch_path results")

@@ -5,13 +5,17 @@ history by then, and the failure names each failed game, its date and the reason
 """
 
 
+from datetime import date, timedelta
+
 import dagster as dg
 
+from nhl_bronze.assets.checks import report_check_results, require_all_selected
 from nhl_bronze.assets.staging import ALL_GAMES_STAGED, FAILED_GAMES, PLAYER_STAGING_KEY
 from nhl_bronze.assets.window import partition_window
 from nhl_bronze.catalog import GAMES_TABLE_SCHEMA, games_in_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
+from nhl_bronze.pipeline.report import TableMerge
 from nhl_bronze.protection.audit import ledger_of
 from nhl_bronze.protection.digests import LEDGER_CHAIN_HASH, digest_metadata, extension_problem
 from nhl_bronze.resources.lakehouse import LakehouseResource
@@ -41,18 +45,21 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
     key = dg.AssetKey(history.name)
     staging = STAGING_OF[history]
 
-    @dg.asset(
-        key=key,
-        deps=[dg.AssetKey(staging.name)],
-        description=(
-            f"Protected, append-only history of {staging.name}: {grain}. Each run inserts only rows whose content "
-            "differs from the latest stored version of their key (_version = previous + 1) and never updates or "
-            "deletes; read the latest version per key (nhl_bronze.storage.history.latest_versions)."
-        ),
+    @dg.multi_asset(
+        name=history.name,
+        specs=[dg.AssetSpec(
+            key,
+            deps=[dg.AssetKey(staging.name)],
+            description=(
+                f"Protected, append-only history of {staging.name}: {grain}. Each run inserts only rows whose "
+                "content differs from the latest stored version of their key (_version = previous + 1) and never "
+                "updates or deletes; read the latest version per key (nhl_bronze.storage.history.latest_versions)."
+            ),
+            group_name="history",
+            kinds={"deltalake", "polars"},
+        )],
         partitions_def=game_date_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        group_name="history",
-        kinds={"deltalake", "polars"},
         pool="nhl_bronze_history",
         check_specs=[
             dg.AssetCheckSpec("never_shrinks", asset=key,
@@ -61,8 +68,13 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
                               description=f"One latest version per ({', '.join(history.key)}) for the window's games, "
                               "over the whole table (a re-dated game has versions under another date)."),
         ],
+        # A multi-asset of one asset, subsettable only so that bronze_job can leave its checks out of its
+        # selection and report them once per run (assets/checks.py).
+        can_subset=True,
     )
     def _history(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        """Merge the run's staged dates into this history table (insert-only, new versions only)."""
+        require_all_selected(context, [key])
         start, end = partition_window(context)
         recorded_before = _last_recorded_row_count(context, key)
         store = lakehouse.store()
@@ -79,6 +91,7 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
             raise dg.Failure(str(error)) from error
         table = merged.tables[history.name]
         yield dg.MaterializeResult(
+            asset_key=key,
             metadata={
                 "rows_inserted": table.rows_inserted,
                 "rows_unchanged": table.rows_unchanged,
@@ -90,18 +103,26 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
                 **digest_metadata(ledger_of(store).digest(history.name)),
             }
         )
-        yield dg.AssetCheckResult(
-            check_name="never_shrinks",
+        yield from report_check_results(context, history_check_results(key, table, recorded_before, start, end))
+
+    return _history
+
+
+def history_check_results(key: dg.AssetKey, table: TableMerge, recorded_before: int, start: date,
+                          end: date) -> list[dg.AssetCheckResult]:
+    dates = f"{start} .. {end - timedelta(days=1)}"  # one evaluation judges every date of the run
+    return [
+        dg.AssetCheckResult(
+            asset_key=key, check_name="never_shrinks",
             # Rows can only vanish behind this code's back (protection switched off and rows deleted): the
             # table then holds fewer rows than its last materialization recorded.
             passed=table.rows_before >= recorded_before and table.state.rows >= table.rows_before,
-            metadata={"rows_before": table.rows_before, "recorded_before": recorded_before,
+            metadata={"dates": dates, "rows_before": table.rows_before, "recorded_before": recorded_before,
                       "rows_after": table.state.rows},
-        )
-        yield dg.AssetCheckResult(check_name="unique_latest_keys", passed=table.state.duplicate_keys == 0,
-                                  metadata={"duplicate_keys": table.state.duplicate_keys})
-
-    return _history
+        ),
+        dg.AssetCheckResult(asset_key=key, check_name="unique_latest_keys", passed=table.state.duplicate_keys == 0,
+                            metadata={"dates": dates, "duplicate_keys": table.state.duplicate_keys}),
+    ]
 
 
 player_game_stats_history = build_history_asset(
@@ -130,19 +151,29 @@ def failed_games_of_run(instance: dg.DagsterInstance, run_id: str) -> list[dg.Ta
     return failed
 
 
+ALL_GAMES_MERGED = "all_games_merged"
+# bronze_job selects only this one of the two: a selected check costs one planned row per date of a range run
+# (assets/checks.py); the other is reported as an evaluation of the same step.
+ALL_GAMES_MERGED_RUN_KEY = dg.AssetCheckKey(HISTORY_KEYS[0], ALL_GAMES_MERGED)
+
+
 @dg.multi_asset_check(
-    name="all_games_merged",
-    specs=[dg.AssetCheckSpec("all_games_merged", asset=key, description="Every final game of the run's window "
+    name=ALL_GAMES_MERGED,
+    specs=[dg.AssetCheckSpec(ALL_GAMES_MERGED, asset=key, description="Every final game of the run's window "
                              "reached history; fails the run, naming each failed game, its date and the reason, "
                              "after the good dates were merged.") for key in HISTORY_KEYS],
+    can_subset=True,
 )
 def all_games_merged(context: dg.AssetCheckExecutionContext):
     records = failed_games_of_run(context.instance, context.run.run_id)
     table = dg.MetadataValue.table(records, schema=GAMES_TABLE_SCHEMA)
     failed = games_in_table(table)
-    for key in HISTORY_KEYS:
-        yield dg.AssetCheckResult(asset_key=key, check_name="all_games_merged", passed=not failed,
-                                  metadata={FAILED_GAMES: table})
+    failed_dates = sorted({str(record.data["game_date"]) for record in records})
+    yield from report_check_results(context, [
+        dg.AssetCheckResult(asset_key=key, check_name=ALL_GAMES_MERGED, passed=not failed,
+                            metadata={FAILED_GAMES: table, "failed_dates": dg.MetadataValue.json(failed_dates)})
+        for key in HISTORY_KEYS
+    ])
     if failed:
         # The good dates are in history now; the run still fails so that the failure is seen (and retried).
         raise dg.Failure(description=f"{len(failed)} game(s) failed and kept their dates out of this run: "

@@ -1,8 +1,11 @@
 """The staging assets: a partition window -> ``stage_window`` -> materializations and check results."""
 
 
+from datetime import timedelta
+
 import dagster as dg
 
+from nhl_bronze.assets.checks import raise_if_blocking_failed, report_check_results, require_all_selected
 from nhl_bronze.assets.window import partition_window
 from nhl_bronze.catalog import games_table
 from nhl_bronze.partitions import game_date_partitions
@@ -67,7 +70,9 @@ LISTS_ON_MATERIALIZATIONS_UP_TO_DAYS = 31  # at most this many entries of a list
         dg.AssetCheckSpec("column_contract", asset=GAMES_STAGING_KEY, description="59 columns, names and types",
                           blocking=True),
     ],
-    can_subset=False,
+    # Subsettable only so that bronze_job can leave the checks out of its selection (assets/checks.py: one
+    # evaluation per check and run instead of one planned row per date); both tables are always written together.
+    can_subset=True,
     # One staging step at a time (with a pool limit of 1) keeps the whole deployment within the API rate limit.
     pool="nhl_api",
 )
@@ -78,6 +83,7 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
 
     A failed game does not fail this step: its date keeps its previous rows, the other dates are written and
     merged into history, and the run fails at the end (``failed_games`` check of the history assets)."""
+    require_all_selected(context, STAGING_KEYS.values())
     start, end = partition_window(context)
     with ingest.open_source(nhl_api, lakehouse) as source:
         report = stage_window(source, lakehouse.store(), start, end, parse_workers=ingest.workers(),
@@ -85,10 +91,19 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
     if report.failures:
         context.log.error(f"{len(report.failed_dates)} date(s) kept their previous staging rows: "
                           f"{report.failure_summary()}")
-    yield from staging_results(report)
+    results = list(staging_results(report))
+    checks = [result for result in results if isinstance(result, dg.AssetCheckResult)]
+    selected_checks = report_check_results(context, checks, BLOCKING_CHECKS)  # logged before the yields below
+    yield from (result for result in results if isinstance(result, dg.MaterializeResult))
+    yield from selected_checks
+    raise_if_blocking_failed(context, checks, BLOCKING_CHECKS, start, end)
+
+
+BLOCKING_CHECKS = frozenset(spec.key for spec in bronze_staging.check_specs if spec.blocking)
 
 
 def staging_results(report: StagingReport):
+    """The two materializations, then the check results of the run (each naming the run's dates)."""
     lists = {
         "pending_games": games_table(report.pending_games, LISTED),
         "games_without_shift_chart": dg.MetadataValue.json(report.without_shift_chart[:LISTED]),
@@ -117,9 +132,11 @@ def staging_results(report: StagingReport):
             metadata={**common, "dagster/row_count": table.rows, "table_version": table.version,
                       "table_path": dg.MetadataValue.path(table.uri)},
         )
+    # One evaluation covers every date of the run: each names the dates it judged.
+    dates = {"dates": f"{report.start} .. {report.end - timedelta(days=1)}"}
     yield dg.AssetCheckResult(
         asset_key=PLAYER_STAGING_KEY, check_name="boxscore_parity", passed=not report.parity_mismatches,
-        metadata={"mismatches": dg.MetadataValue.json(report.parity_mismatches[:100]),
+        metadata={**dates, "mismatches": dg.MetadataValue.json(report.parity_mismatches[:100]),
                   "count": len(report.parity_mismatches)},
     )
     yield dg.AssetCheckResult(
@@ -133,12 +150,13 @@ def staging_results(report: StagingReport):
         asset_key=PLAYER_STAGING_KEY, check_name=ALL_GAMES_STAGED, passed=not report.failures,
         severity=dg.AssetCheckSeverity.ERROR,
         description=report.failure_summary() or None,
-        metadata=lists,
+        metadata={**dates, **lists},
     )
     for name, key in STAGING_KEYS.items():
         table = report.tables[name]
         yield dg.AssetCheckResult(asset_key=key, check_name="unique_keys", passed=table.duplicate_keys == 0,
-                                  metadata={"duplicate_rows": table.duplicate_keys})
+                                  metadata={**dates, "duplicate_rows": table.duplicate_keys})
         yield dg.AssetCheckResult(asset_key=key, check_name="column_contract",
                                   passed=table.exists and not table.contract_problems,
-                                  metadata={"problems": dg.MetadataValue.json(list(table.contract_problems[:50]))})
+                                  metadata={**dates,
+                                            "problems": dg.MetadataValue.json(list(table.contract_problems[:50]))})

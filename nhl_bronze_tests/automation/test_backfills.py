@@ -27,6 +27,8 @@ def test_days_per_run_cuts_partitioned_assets_into_runs_and_leaves_unpartitioned
     # The staging multi-asset keeps its checks and its API pool.
     assert staging.check_keys == bronze_staging.check_keys
     assert staging.op.pool == "nhl_api"
+    # Runs cut this way run side by side; their history writes still queue for the one history pool slot.
+    assert history.op.pool == "nhl_bronze_history" and history.check_keys == player_game_stats_history.check_keys
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
