@@ -3,7 +3,8 @@
 1. the history audit of the protected tables (no commit removed data, no referenced file is missing);
 2. one latest row per key over the whole of each history table (and one row per key in the derived tables);
 3. the column contract (names and types) of every table that exists;
-4. no final game of the stored schedule answers is missing from history.
+4. no final game of a requested date (``readers.coverage``) is missing from history. Final games on dates no run
+   asked for are not problems: ``not_requested_note`` says how many there are, and ``status`` how to load them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 import polars as pl
 
 from nhl_bronze.cli.status import iso_date
-from nhl_bronze.readers.coverage import coverage_by_season
+from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season
 from nhl_bronze.readers.schema import HISTORY_TABLES, contract_columns, contract_problems
 from nhl_bronze.storage.audit import audit_protected
 from nhl_bronze.storage.delta import DeltaStore
@@ -50,7 +51,8 @@ def duplicate_key_problems(store: DeltaStore, spec: TableSpec, rows: pl.LazyFram
     return problems
 
 
-def verify(store: DeltaStore, progress: Callable[[str], None]) -> list[str]:
+def verify(store: DeltaStore, progress: Callable[[str], None], notes: list[str] | None = None) -> list[str]:
+    """The problems, one line each; facts worth a line that are not problems are appended to ``notes``."""
     problems: list[str] = []
     progress("auditing the Delta logs of the protected tables")
     problems += audit_problems(store)
@@ -71,9 +73,23 @@ def verify(store: DeltaStore, progress: Callable[[str], None]) -> list[str]:
         if contract_columns(spec) and store.exists(spec):
             problems += contract_problems(spec, store.scan(spec).collect_schema())
 
-    progress("checking that every final game of the stored schedule is in history")
-    for season in coverage_by_season(store):
+    progress("checking that every final game of a requested date is in history")
+    seasons = coverage_by_season(store)
+    for season in seasons:
         for game in season.missing:
             problems += [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is "
                          f"missing from history" for table in game.missing_from]
+    if notes is not None:
+        notes += not_requested_notes(seasons)
     return problems
+
+
+def not_requested_notes(seasons: list[SeasonCoverage]) -> list[str]:
+    """Final games on dates no run asked for: a fact (not checked), with where to see how to load them."""
+    games = sum(len(season.not_requested) for season in seasons)
+    if not games:
+        return []
+    days = sum(len(season.dates_not_requested) for season in seasons)
+    return [f"note: {games} final games on {days} dates of the stored schedule were never requested (not checked; "
+            f"`nhl-bronze status` prints the command that loads them)"]
+

@@ -2,6 +2,14 @@
 
 The schedule answers come from the raw landing store (every ``/v1/schedule`` body ever fetched), so this needs
 no API call: it reports what the pipeline has seen, which is what it could have loaded.
+
+A schedule answer covers a whole week, and the schedule refresh lands weeks nobody asked to load, so a final game
+absent from history is one of two things:
+
+* **missing** (a problem): its date was requested (the pipeline fetched a game body of that date, or history
+  holds rows of it) and the game is not in history;
+* **not requested** (a fact): nothing was ever fetched for its date. ``fetch_command`` prints the command that
+  loads such dates.
 """
 
 from __future__ import annotations
@@ -12,10 +20,14 @@ from datetime import date
 
 import polars as pl
 
+from nhl_bronze.domain.dates import GAME_DATE_COLUMN
 from nhl_bronze.domain.games import classify_schedule_game, schedule_games_by_date
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.raw_responses import RawResponseStore
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, RAW_API_RESPONSES
+
+HISTORY = (GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY)
+SCHEDULE_ENDPOINT = "schedule"
 
 
 @dataclass(frozen=True)
@@ -30,7 +42,12 @@ class SeasonCoverage:
     season: int  # e.g. 20242025
     final_in_schedule: int = 0
     in_history: int = 0
-    missing: list[MissingGame] = field(default_factory=list)
+    missing: list[MissingGame] = field(default_factory=list)  # dates requested, games not in history: problems
+    not_requested: list[MissingGame] = field(default_factory=list)  # dates nobody asked for yet: facts
+
+    @property
+    def dates_not_requested(self) -> list[date]:
+        return sorted({game.game_date for game in self.not_requested})
 
 
 def season_of(game_id: int) -> int:
@@ -59,16 +76,75 @@ def game_ids_in(store: DeltaStore, spec) -> set[int]:
     return set(store.scan(spec).select(pl.col("gameId").unique()).collect()["gameId"].drop_nulls().to_list())
 
 
+def fetched_game_dates(store: DeltaStore) -> set[date]:
+    """The dates the pipeline fetched game bodies for (a staging run over them, from the API or the raw store):
+    read from the raw store's partition values in its log, no data file opened."""
+    table = store.table_if_exists(RAW_API_RESPONSES)
+    if table is None:
+        return set()
+    actions = pl.DataFrame(table.get_add_actions(flatten=True))
+    if actions.is_empty():
+        return set()
+    dates = (
+        actions.select(pl.col("partition.endpoint").alias("endpoint"),
+                       pl.col(f"partition.{GAME_DATE_COLUMN}").cast(pl.Int64).alias("day"))
+        .filter(pl.col("endpoint") != SCHEDULE_ENDPOINT, pl.col("day").is_not_null())
+        .get_column("day").unique().to_list()
+    )
+    return {date_of(day) for day in dates}
+
+
+def history_dates(store: DeltaStore, spec) -> set[date]:
+    if not store.exists(spec):
+        return set()
+    days = store.scan(spec).select(pl.col(GAME_DATE_COLUMN).unique()).collect()[GAME_DATE_COLUMN].drop_nulls()
+    return {date_of(day) for day in days.to_list()}
+
+
+def requested_dates(store: DeltaStore) -> set[date]:
+    """Dates some run asked for: game bodies fetched for them, or rows of them in history (an import, say)."""
+    requested = fetched_game_dates(store)
+    for spec in HISTORY:
+        requested |= history_dates(store, spec)
+    return requested
+
+
+def date_of(game_date: int) -> date:
+    return date(game_date // 10_000, game_date // 100 % 100, game_date % 100)
+
+
 def coverage_by_season(store: DeltaStore) -> list[SeasonCoverage]:
     finals = final_games_in_schedule(store)
-    held = {spec.name: game_ids_in(store, spec) for spec in (GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY)}
+    held = {spec.name: game_ids_in(store, spec) for spec in HISTORY}
+    requested = requested_dates(store)
     seasons: dict[int, SeasonCoverage] = {}
     for game_id, day in sorted(finals.items(), key=lambda item: (item[1], item[0])):
         season = seasons.setdefault(season_of(game_id), SeasonCoverage(season_of(game_id)))
         season.final_in_schedule += 1
         missing_from = tuple(name for name, ids in held.items() if game_id not in ids)
-        if missing_from:
+        if not missing_from:
+            season.in_history += 1
+        elif day in requested:
             season.missing.append(MissingGame(game_id, day, missing_from))
         else:
-            season.in_history += 1
+            season.not_requested.append(MissingGame(game_id, day, missing_from))
     return [seasons[s] for s in sorted(seasons)]
+
+
+def date_ranges(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive dates as inclusive (first, last) ranges; a lone date is a range of one."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if ranges and (day - ranges[-1][1]).days == 1:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def fetch_command(first: date, last: date) -> str:
+    """The command that loads ``first..last`` through the whole graph (staging, history and the derived tables);
+    offline, prefix it with ``NHL_BRONZE_OFFLINE=1`` as for ``dagster dev``."""
+    tags = json.dumps({"dagster/asset_partition_range_start": first.isoformat(),
+                       "dagster/asset_partition_range_end": last.isoformat()})
+    return f"dagster job execute -m nhl_bronze.definitions -j bronze_job --tags '{tags}'"
