@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from nhl_bronze.automation.freshness import history_freshness_checks
+from nhl_bronze.automation.freshness import FRESHNESS_CHECK_KEYS
 from nhl_bronze.partitions import game_date_partitions
 
 # schedule landing -> staging -> history -> derived. The landing and derived assets are unpartitioned and run
@@ -11,7 +11,6 @@ from nhl_bronze.partitions import game_date_partitions
 # deadline), while a range run records one planned row per date for every check it selects (~0.55 s per check
 # on PostgreSQL for a three-season rebuild). The checks are named by key, so Definitions holding this job hold
 # them too (``definitions.py`` merges ``freshness_definitions()``); Dagster names any key it cannot find.
-FRESHNESS_CHECK_KEYS = [key for checks in history_freshness_checks for key in checks.check_keys]
 bronze_job = dg.define_asset_job(
     "bronze_job",
     selection=dg.AssetSelection.groups("landing", "staging", "history", "derived")
