@@ -36,8 +36,8 @@ def test_every_column_has_a_type_and_a_description(spec):
 
 
 # Words that point elsewhere in the dictionary: on an asset page (one column at a time) they mean nothing.
-POINTS_ELSEWHERE = re.compile(r"\b(as in the|above|below|see rules|the two)\b|^(\(from the shift chart\) )?(the )?same\b",
-                              re.IGNORECASE)
+POINTS_ELSEWHERE = re.compile(
+    r"\b(as in the|above|below|see rules|the two)\b|^(\(from the shift chart\) )?(the )?same\b", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("spec", list(COLUMN_COUNTS), ids=lambda s: s.name)
