@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season, date_ranges, fetch_command
+from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season, date_ranges, fetch_command, month_bar
 from nhl_bronze.readers.history import runs
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.storage.delta import DeltaStore
@@ -143,6 +143,12 @@ def render_season(season: SeasonCoverage) -> list[str]:
     requested = season.final_in_schedule - len(season.not_requested)
     lines = [f"  season {season.season}: {season.in_history}/{requested} final games of the requested dates in "
              f"history, {len(season.missing)} missing"]
+    largest = max((month.final_in_schedule for month in season.months), default=0)
+    lines.append(f"    {'month':7} {'final':>6} {'history':>7} {'missing':>7} {'not req.':>8}  "
+                 f"(# in history, ! missing, . not requested)")
+    for month in season.months:
+        lines.append(f"    {month.month:7} {month.final_in_schedule:>6} {month.in_history:>7} {month.missing:>7} "
+                     f"{month.not_requested:>8}  {month_bar(month, largest)}")
     for game in season.missing:
         lines.append(f"    missing game {game.game_id} of {game.game_date} from {', '.join(game.missing_from)}")
     if season.not_requested:

@@ -38,12 +38,22 @@ class MissingGame:
 
 
 @dataclass
+class MonthCoverage:
+    month: str  # YYYY-MM of the game dates
+    final_in_schedule: int = 0
+    in_history: int = 0
+    missing: int = 0
+    not_requested: int = 0
+
+
+@dataclass
 class SeasonCoverage:
     season: int  # e.g. 20242025
     final_in_schedule: int = 0
     in_history: int = 0
     missing: list[MissingGame] = field(default_factory=list)  # dates requested, games not in history: problems
     not_requested: list[MissingGame] = field(default_factory=list)  # dates nobody asked for yet: facts
+    months: list[MonthCoverage] = field(default_factory=list)  # in date order: where the holes are
 
     @property
     def dates_not_requested(self) -> list[date]:
@@ -120,15 +130,36 @@ def coverage_by_season(store: DeltaStore) -> list[SeasonCoverage]:
     seasons: dict[int, SeasonCoverage] = {}
     for game_id, day in sorted(finals.items(), key=lambda item: (item[1], item[0])):
         season = seasons.setdefault(season_of(game_id), SeasonCoverage(season_of(game_id)))
+        if not season.months or season.months[-1].month != f"{day:%Y-%m}":
+            season.months.append(MonthCoverage(f"{day:%Y-%m}"))
+        month = season.months[-1]
         season.final_in_schedule += 1
+        month.final_in_schedule += 1
         missing_from = tuple(name for name, ids in held.items() if game_id not in ids)
         if not missing_from:
             season.in_history += 1
+            month.in_history += 1
         elif day in requested:
             season.missing.append(MissingGame(game_id, day, missing_from))
+            month.missing += 1
         else:
             season.not_requested.append(MissingGame(game_id, day, missing_from))
+            month.not_requested += 1
     return [seasons[s] for s in sorted(seasons)]
+
+
+BAR_WIDTH = 40
+
+
+def month_bar(month: MonthCoverage, largest_month: int, width: int = BAR_WIDTH) -> str:
+    """The month's final games as a bar scaled to the season's largest month: ``#`` in history, ``!`` missing
+    (requested, not in history), ``.`` not requested. A category with any game gets at least one mark."""
+    scale = width / max(largest_month, 1)
+
+    def marks(games: int) -> int:
+        return max(1, round(games * scale)) if games else 0
+
+    return "#" * marks(month.in_history) + "!" * marks(month.missing) + "." * marks(month.not_requested)
 
 
 def date_ranges(days: list[date]) -> list[tuple[date, date]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,8 @@ def test_status_lists_the_missing_game(broken_tables):
     assert "season 20242025: 3/4 final games of the requested dates in history, 1 missing" in result.stdout
     assert (f"missing game {UNLOADED_GAME} of 2024-10-12 from bronze_games_historical_v2, "
             "bronze_player_game_stats_v2") in result.stdout
+    # Per month, where the holes are: 3 games in history, the unloaded one missing, the unrequested one a fact.
+    assert re.search(r"^    2024-10 +5 +3 +1 +1  #+!+\.+$", result.stdout, re.MULTILINE), result.stdout
     # The unrequested date is told apart, with the command that loads it (the whole graph: bronze_job).
     assert "not requested yet (not a problem): 1 final games on 1 dates" in result.stdout
     assert ("""dagster job execute -m nhl_bronze.definitions -j bronze_job --tags '{"dagster/asset_partition_range_"""
