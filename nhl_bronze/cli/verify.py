@@ -4,7 +4,7 @@
 2. one latest row per key over the whole of each history table (and one row per key in the derived tables);
 3. the column contract (names and types) of every table that exists;
 4. no final game of a requested date (``readers.coverage``) is missing from history. Final games on dates no run
-   asked for are not problems: ``not_requested_note`` says how many there are, and ``status`` how to load them.
+   asked for are not problems: ``not_requested_notes`` says how many there are, and ``status`` how to load them.
 """
 
 from __future__ import annotations
@@ -92,4 +92,3 @@ def not_requested_notes(seasons: list[SeasonCoverage]) -> list[str]:
     days = sum(len(season.dates_not_requested) for season in seasons)
     return [f"note: {games} final games on {days} dates of the stored schedule were never requested (not checked; "
             f"`nhl-bronze status` prints the command that loads them)"]
-

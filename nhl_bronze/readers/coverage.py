@@ -80,10 +80,13 @@ def final_games_in_schedule(store: DeltaStore) -> dict[int, date]:
     return finals
 
 
-def game_ids_in(store: DeltaStore, spec) -> set[int]:
+def games_and_dates_in(store: DeltaStore, spec) -> tuple[set[int], set[date]]:
+    """The game ids a history table holds, and the dates of its rows (one scan of the two columns)."""
     if not store.exists(spec):
-        return set()
-    return set(store.scan(spec).select(pl.col("gameId").unique()).collect()["gameId"].drop_nulls().to_list())
+        return set(), set()
+    held = store.scan(spec).select("gameId", GAME_DATE_COLUMN).unique().collect()
+    return (set(held["gameId"].drop_nulls().to_list()),
+            {date_of(day) for day in held[GAME_DATE_COLUMN].drop_nulls().unique().to_list()})
 
 
 def fetched_game_dates(store: DeltaStore) -> set[date]:
@@ -104,29 +107,20 @@ def fetched_game_dates(store: DeltaStore) -> set[date]:
     return {date_of(day) for day in dates}
 
 
-def history_dates(store: DeltaStore, spec) -> set[date]:
-    if not store.exists(spec):
-        return set()
-    days = store.scan(spec).select(pl.col(GAME_DATE_COLUMN).unique()).collect()[GAME_DATE_COLUMN].drop_nulls()
-    return {date_of(day) for day in days.to_list()}
-
-
-def requested_dates(store: DeltaStore) -> set[date]:
-    """Dates some run asked for: game bodies fetched for them, or rows of them in history (an import, say)."""
-    requested = fetched_game_dates(store)
-    for spec in HISTORY:
-        requested |= history_dates(store, spec)
-    return requested
-
-
 def date_of(game_date: int) -> date:
     return date(game_date // 10_000, game_date // 100 % 100, game_date % 100)
 
 
 def coverage_by_season(store: DeltaStore) -> list[SeasonCoverage]:
+    """Per season: the final games of the stored schedule, those in history, and the rest told apart into missing
+    (their date was requested: a game body of it was fetched, or history holds rows of it, an import say) and not
+    requested."""
     finals = final_games_in_schedule(store)
-    held = {spec.name: game_ids_in(store, spec) for spec in HISTORY}
-    requested = requested_dates(store)
+    held: dict[str, set[int]] = {}
+    requested = fetched_game_dates(store)
+    for spec in HISTORY:
+        held[spec.name], dates = games_and_dates_in(store, spec)
+        requested |= dates
     seasons: dict[int, SeasonCoverage] = {}
     for game_id, day in sorted(finals.items(), key=lambda item: (item[1], item[0])):
         season = seasons.setdefault(season_of(game_id), SeasonCoverage(season_of(game_id)))
