@@ -6,7 +6,9 @@
 Everything runs in-process against the built-in simulator: no network, nothing to start. Run it twice and
 history does not grow: that is the point. The runs are recorded in a persistent Dagster instance
 (``--dagster-home``, default ``$DAGSTER_HOME`` or ``./dagster_home``), so ``dagster dev`` started afterwards
-with that ``DAGSTER_HOME`` shows the demo's materializations, checks and metadata.
+with that ``DAGSTER_HOME`` shows the demo's materializations, checks and metadata. The simulated "today" is the
+day after the window; the printed ``dagster dev`` command passes it as ``NHL_BRONZE_TODAY``, so the UI's runs
+and the freshness checks see the same league day as the demo did.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import os
 import time
 import warnings
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 
@@ -26,17 +29,29 @@ from nhl_bronze.resources.simulated import SimulatedNhlApiResource
 from nhl_bronze.storage.tables import ALL_TABLES
 
 DEFAULT_DAGSTER_HOME = "./dagster_home"
+DEMO_SETTINGS_MARK = "# Created by python -m nhl_bronze.demo"
+# Default (SQLite) storage in the folder; no telemetry (otherwise Dagster prints its banner on every run).
+DEMO_INSTANCE_SETTINGS = f"""{DEMO_SETTINGS_MARK}: default (SQLite) storage in this folder.
+telemetry:
+  enabled: false
+"""
 
 
 def persistent_instance(dagster_home: str) -> dg.DagsterInstance:
-    """The instance of ``dagster_home`` (created with default settings if new): what ``dagster dev`` reads."""
+    """The instance of ``dagster_home`` (created with the demo's settings if new, or if an earlier demo created it
+    without them): what ``dagster dev`` reads. A ``dagster.yaml`` someone else wrote is left as it is."""
     home = os.path.abspath(dagster_home)
     os.makedirs(home, exist_ok=True)
-    settings_file = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(settings_file):
-        with open(settings_file, "w", encoding="utf-8") as file:
-            file.write("# Created by python -m nhl_bronze.demo: default (SQLite) storage in this folder.\n")
+    settings_file = Path(home) / "dagster.yaml"
+    existing = settings_file.read_text(encoding="utf-8") if settings_file.exists() else None
+    if existing is None or (existing.startswith(DEMO_SETTINGS_MARK) and existing != DEMO_INSTANCE_SETTINGS):
+        settings_file.write_text(DEMO_INSTANCE_SETTINGS, encoding="utf-8")
     return dg.DagsterInstance.from_config(home)
+
+
+def simulated_today(start: date, days: int) -> date:
+    """The day after the window: every game in it is final."""
+    return start + timedelta(days=days)
 
 
 def run_demo(start: date, days: int, data_dir: str,
@@ -44,8 +59,7 @@ def run_demo(start: date, days: int, data_dir: str,
     from nhl_bronze.definitions import defs
 
     last = start + timedelta(days=days - 1)
-    # The simulated "today" is the day after the window, so every game in it is final.
-    today = (last + timedelta(days=1)).isoformat()
+    today = simulated_today(start, days).isoformat()
     job = defs.resolve_job_def("bronze_job")
     return job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
@@ -81,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         if store.exists(spec):
             print(f"{spec.name:42} {store.row_count(spec):>9}  {store.uri(spec)}")
     home, data_dir = os.path.abspath(args.dagster_home), os.path.abspath(args.data_dir)
-    print(f"\nRuns, checks and metadata are recorded in DAGSTER_HOME={home}. Browse them (offline) with:\n"
-          f"  DAGSTER_HOME={home} NHL_BRONZE_DATA_DIR={data_dir} NHL_BRONZE_OFFLINE=1 dagster dev")
+    today = simulated_today(args.start, args.days)
+    print(f"\nRuns, checks and metadata are recorded in DAGSTER_HOME={home}. Browse them (offline; the simulated "
+          f"league's today is {today}) with:\n"
+          f"  DAGSTER_HOME={home} NHL_BRONZE_DATA_DIR={data_dir} NHL_BRONZE_OFFLINE=1 NHL_BRONZE_TODAY={today} "
+          f"dagster dev\n"
+          f"Check it: nhl-bronze status, nhl-bronze verify (--data-dir {data_dir})")
     return 0 if result.success else 1
 
 

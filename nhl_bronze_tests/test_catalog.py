@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 import pytest
 
@@ -33,6 +35,20 @@ def test_every_column_has_a_type_and_a_description(spec):
                for c in schema.columns), {c.type for c in schema.columns}
 
 
+# Words that point elsewhere in the dictionary: on an asset page (one column at a time) they mean nothing.
+POINTS_ELSEWHERE = re.compile(
+    r"\b(as in the|above|below|see rules|the two)\b|^(\(from the shift chart\) )?(the )?same\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("spec", list(COLUMN_COUNTS), ids=lambda s: s.name)
+def test_every_column_description_stands_alone(spec):
+    leaning = {c.name: c.description for c in column_schema(spec).columns if POINTS_ELSEWHERE.search(c.description)}
+    assert leaning == {}
+    by_name = {c.name: c.description for c in column_schema(spec).columns}
+    if "gameDate" in by_name:  # the team table once said "as in the player table"
+        assert by_name["gameDate"] == "NHL (US Eastern) game date, YYYYMMDD"
+
+
 def test_grouped_dictionary_rows_reach_the_right_columns():
     by_name = {c.name: c for c in column_schema(PLAYER_GAME_STATS_HISTORY).columns}
     assert by_name["icetime"].description == "(from the shift chart) seconds on ice in the situation"
@@ -41,7 +57,9 @@ def test_grouped_dictionary_rows_reach_the_right_columns():
     assert by_name["OnIce_A_lowDangerGoals"].description.endswith("the opponent's attempts while he was on the ice")
     assert by_name["_version"].description.startswith("1 for the first version of a key")
     teams = {c.name: c.description for c in column_schema(GAMES_HISTORICAL_STAGING).columns}
-    assert teams["playContinuedOutsideZoneAgainst"] == "the same after the opponent's attempts"
+    assert teams["playContinuedOutsideZoneAgainst"] == (
+        "the opponent's non-goal shot attempts after which play continued inside the opponent's offensive zone / "
+        "outside it")
     assert teams["faceOffsWonAgainst"] == "faceoffs won by the team / by the opponent"
 
 

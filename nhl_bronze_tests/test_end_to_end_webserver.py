@@ -1,6 +1,7 @@
 """End to end through the webserver, as the UI does it: ``dagster dev`` in a subprocess (webserver, daemon, code
-server), a single-partition run of ``bronze_job`` and a 3-day asset backfill launched over GraphQL, against the
-recorded NHL API served on loopback, into Delta tables under a temp folder."""
+server), a single-partition run of ``bronze_job`` and a 3-day backfill of ``bronze_job`` (the README's UI recipe:
+Jobs -> bronze_job -> Partitions -> Launch backfill) launched over GraphQL, against the recorded NHL API served on
+loopback, into Delta tables under a temp folder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import polars as pl
 import pytest
 
 from nhl_bronze.simulator.http import SimulatorServer
@@ -199,10 +201,12 @@ def _launch_single_partition_run(server: Webserver, location: str) -> str:
     return result["run"]["runId"]
 
 
-def _launch_backfill(server: Webserver) -> str:
+def _launch_backfill(server: Webserver, location: str) -> str:
+    """The job's backfill, as the job's Partitions tab launches it: every asset of bronze_job, derived included."""
     result = server.graphql(LAUNCH_BACKFILL, backfillParams={
+        "selector": {"partitionSetName": "bronze_job_partition_set",
+                     "repositorySelector": {"repositoryLocationName": location, "repositoryName": "__repository__"}},
         "partitionNames": BACKFILL_DATES,
-        "assetSelection": [{"path": [name]} for name in STAGING_AND_HISTORY],
     })["launchPartitionBackfill"]
     assert result["__typename"] == "LaunchBackfillSuccess", f"launchPartitionBackfill failed: {result}"
     return result["backfillId"]
@@ -255,7 +259,7 @@ def test_webserver_launches_a_partition_run_and_a_backfill_like_the_ui(tmp_path:
             location = _wait_until_loaded(server)
             print(f"code location {location!r} loaded after {time.monotonic() - started:.1f} s")
             run_id = _launch_single_partition_run(server, location)
-            backfill_id = _launch_backfill(server)
+            backfill_id = _launch_backfill(server, location)
             backfill_runs = _wait_for_both(server, run_id, backfill_id)
             print(f"run {run_id} and backfill {backfill_id} done after {time.monotonic() - started:.1f} s")
 
@@ -281,6 +285,10 @@ def test_webserver_launches_a_partition_run_and_a_backfill_like_the_ui(tmp_path:
     # The single run (2024-10-09) and the backfill (which covers it again) left one version per key.
     history = read_table(data_dir, STAGING_AND_HISTORY[2])
     assert history.select("playerId", "gameId", "situation").is_duplicated().sum() == 0
-    # bronze_job also rebuilt the derived tables from history.
+    # The job's backfill also brought the derived tables up to date: the game of 2024-10-11, which only the
+    # backfill loaded, is in the derived schedule and in the skaters' season sums.
     schedule = read_table(data_dir, "bronze_schedule_2023_v2")
-    assert 2024020009 in schedule["GAME_ID"].to_list()
+    assert {2024020009, 2024020022} <= set(schedule["GAME_ID"].to_list())
+    skaters = read_table(data_dir, "bronze_skaters_2023_v2")
+    player_games = read_table(data_dir, STAGING_AND_HISTORY[2]).filter(pl.col("gameId") == 2024020022)
+    assert set(player_games["playerId"].cast(pl.String).to_list()) <= set(skaters["playerId"].to_list())

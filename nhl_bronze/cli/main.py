@@ -19,6 +19,7 @@ import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nhl_bronze import settings
@@ -51,8 +52,25 @@ def _store(args: argparse.Namespace) -> DeltaStore:
     return open_store(args.data_dir or _default_data_dir(), ledger_root=ledger_root)
 
 
+def unusable_data_dir(store: DeltaStore) -> str | None:
+    """Why ``store`` cannot be the data dir of a bronze lake (a wrong ``--data-dir`` or none), or None."""
+    if "://" not in store.root or store.root.startswith("file://"):
+        path = Path(store.root.removeprefix("file://"))
+        if not path.is_dir():
+            return f"the data dir {path.resolve()} does not exist (--data-dir, or ${settings.DATA_DIR})"
+    if not any(store.exists(spec) for spec in ALL_TABLES):
+        names = ", ".join(spec.name for spec in ALL_TABLES[:3])
+        return (f"the data dir {store.root} holds no bronze tables ({names}, ...): wrong --data-dir or "
+                f"${settings.DATA_DIR}, or nothing was loaded yet (python -m nhl_bronze.demo)")
+    return None
+
+
 def run_status(args: argparse.Namespace) -> int:
-    status = collect_status(_store(args), progress_printer(args.quiet))
+    store = _store(args)
+    if (reason := unusable_data_dir(store)) is not None:
+        print(f"status: {reason}", file=sys.stderr)
+        return 2
+    status = collect_status(store, progress_printer(args.quiet))
     if args.json:
         print(json.dumps(status.to_json(), indent=2, default=str))
     else:
@@ -62,7 +80,11 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     store = _store(args)
-    problems = verify(store, progress_printer(args.quiet))
+    if (reason := unusable_data_dir(store)) is not None:
+        print(f"verify: {reason}", file=sys.stderr)
+        return 2
+    notes: list[str] = []
+    problems = verify(store, progress_printer(args.quiet), notes)
     for problem in problems:
         print(problem)
     for digest in args.against or []:
@@ -77,6 +99,8 @@ def run_verify(args: argparse.Namespace) -> int:
         if problem not in problems:
             problems.append(problem)
             print(problem)
+    for note in notes:
+        print(note)
     if problems:
         print(f"verify: {len(problems)} problem(s) in {store.root}", file=sys.stderr)
         return 1

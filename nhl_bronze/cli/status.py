@@ -9,7 +9,8 @@ import polars as pl
 
 from nhl_bronze import settings
 from nhl_bronze.cli.attention import Attention, attention_lines, collect_attention
-from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season
+from nhl_bronze.readers.coverage import SeasonCoverage, coverage_by_season, date_ranges, fetch_command, month_bar
+from nhl_bronze.readers.history import runs
 from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import VERSION, latest_versions
@@ -41,12 +42,27 @@ class CorrectedGame:
 
 
 @dataclass
+class RecentRun:
+    """A run that inserted history rows: its id and time are what ``changes(since=..)`` and ``as_of`` take."""
+
+    run_id: str
+    ingested_at: str  # ISO UTC: when the run merged into history
+    rows_added: dict[str, int]  # history table -> versions inserted
+    first_game_date: int
+    last_game_date: int
+
+
+RECENT_RUNS = 5
+
+
+@dataclass
 class Status:
     data_dir: str
     tables: list[TableStatus]
     coverage: list[SeasonCoverage]
     corrected_games: list[CorrectedGame] = field(default_factory=list)
     attention: Attention | None = None  # quarantined schedule items, games without a shift chart
+    recent_runs: list[RecentRun] = field(default_factory=list)  # newest last
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -92,6 +108,25 @@ def corrected_games(store: DeltaStore, spec: TableSpec) -> list[CorrectedGame]:
     return [CorrectedGame(spec.name, *row) for row in per_game.iter_rows()]
 
 
+def recent_runs(store: DeltaStore, limit: int = RECENT_RUNS) -> list[RecentRun]:
+    """The last ``limit`` runs that inserted rows into either history table, oldest first."""
+    per_table = [runs(store, spec).with_columns(pl.lit(spec.name).alias("table"))
+                 for spec in HISTORY_TABLES if store.exists(spec)]
+    if not per_table:
+        return []
+    every = pl.concat(per_table)
+    newest = (every.group_by("run_id").agg(pl.col("ingested_at").max(), pl.col("first_game_date").min(),
+                                           pl.col("last_game_date").max())
+              .sort("ingested_at", "run_id").tail(limit))
+    added = {(row["run_id"], row["table"]): row["rows"] for row in every.iter_rows(named=True)}
+    return [
+        RecentRun(row["run_id"], row["ingested_at"].isoformat(timespec="seconds"),
+                  {spec.name: added.get((row["run_id"], spec.name), 0) for spec in HISTORY_TABLES},
+                  row["first_game_date"], row["last_game_date"])
+        for row in newest.iter_rows(named=True)
+    ]
+
+
 def collect_status(store: DeltaStore, progress) -> Status:
     tables = []
     for spec in ALL_TABLES:
@@ -103,7 +138,29 @@ def collect_status(store: DeltaStore, progress) -> Status:
     for spec in HISTORY_TABLES:
         progress(f"looking for corrected games in {spec.name}")
         corrected += corrected_games(store, spec)
-    return Status(store.root, tables, coverage, corrected, collect_attention(store))
+    progress("listing the recent runs that added history rows")
+    return Status(store.root, tables, coverage, corrected, collect_attention(store), recent_runs(store))
+
+
+def render_season(season: SeasonCoverage) -> list[str]:
+    requested = season.final_in_schedule - len(season.not_requested)
+    lines = [f"  season {season.season}: {season.in_history}/{requested} final games of the requested dates in "
+             f"history, {len(season.missing)} missing"]
+    largest = max((month.final_in_schedule for month in season.months), default=0)
+    lines.append(f"    {'month':7} {'final':>6} {'history':>7} {'missing':>7} {'not req.':>8}  "
+                 f"(# in history, ! missing, . not requested)")
+    for month in season.months:
+        lines.append(f"    {month.month:7} {month.final_in_schedule:>6} {month.in_history:>7} {month.missing:>7} "
+                     f"{month.not_requested:>8}  {month_bar(month, largest)}")
+    for game in season.missing:
+        lines.append(f"    missing game {game.game_id} of {game.game_date} from {', '.join(game.missing_from)}")
+    if season.not_requested:
+        days = season.dates_not_requested
+        lines.append(f"    not requested yet (not a problem): {len(season.not_requested)} final games on {len(days)} "
+                     f"dates the stored schedule lists; load them with (offline: prefix NHL_BRONZE_OFFLINE=1):")
+        for first, last in date_ranges(days):
+            lines.append(f"      {fetch_command(first, last)}")
+    return lines
 
 
 def iso_date(game_date: int) -> str:
@@ -128,10 +185,14 @@ def render(status: Status) -> str:
     if not status.coverage:
         lines.append("  no stored schedule answers (raw landing store empty)")
     for season in status.coverage:
-        lines.append(f"  season {season.season}: {season.in_history}/{season.final_in_schedule} final games in "
-                     f"history, {len(season.missing)} missing")
-        for game in season.missing:
-            lines.append(f"    missing game {game.game_id} of {game.game_date} from {', '.join(game.missing_from)}")
+        lines += render_season(season)
+    lines += ["", "recent runs that added history rows (ids for changes(since=...), times for as_of):"]
+    if not status.recent_runs:
+        lines.append("  none")
+    for run in status.recent_runs:
+        added = ", ".join(f"{rows:,} {table}" for table, rows in run.rows_added.items())
+        lines.append(f"  {run.run_id}  {run.ingested_at}  game dates {iso_date(run.first_game_date)}.."
+                     f"{iso_date(run.last_game_date)}  rows added: {added}")
     lines += ["", f"corrected games (keys with more than one version): {len(status.corrected_games)}"]
     for game in status.corrected_games:
         lines.append(f"  {game.table}: game {game.game_id} of {iso_date(game.game_date)}: {game.corrected_keys} keys, "

@@ -91,6 +91,24 @@ def changes(source: TableSource, since: datetime | str | None = None, until: dat
     )
 
 
+def runs(source: TableSource, spec: TableSpec | str | None = None,
+         storage_options: dict[str, str] | None = None) -> pl.DataFrame:
+    """The runs that inserted rows, oldest first: ``run_id``, ``ingested_at``, ``rows`` (versions inserted),
+    ``games``, ``first_game_date`` and ``last_game_date``. Its ids and times are what ``changes`` and ``as_of``
+    take (``nhl-bronze status`` prints the recent ones)."""
+    table = resolve(source, spec, storage_options)
+    return (
+        table.store.scan(table.spec)
+        .group_by(RUN_ID)
+        .agg(pl.col(INGESTED_AT).max().alias("ingested_at"), pl.len().alias("rows"),
+             pl.col(GAME_ID).n_unique().alias("games"), pl.col(GAME_DATE).min().alias("first_game_date"),
+             pl.col(GAME_DATE).max().alias("last_game_date"))
+        .sort("ingested_at", RUN_ID)
+        .rename({RUN_ID: "run_id"})
+        .collect()
+    )
+
+
 def parse_timestamp(value: datetime | str) -> datetime:
     """An ISO timestamp (``2025-01-15T00:00Z``, ``2025-01-15``); a time without a zone is UTC."""
     if isinstance(value, str):

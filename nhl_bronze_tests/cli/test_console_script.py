@@ -22,8 +22,11 @@ from nhl_bronze.storage.tables import ALL_TABLES, PLAYER_GAME_STATS_HISTORY, SKA
 from nhl_bronze_tests.history_fixture import GAMES, LATE_SHIFT_CHART_GAME
 
 SCRIPT = Path(sys.executable).parent / "nhl-bronze"
-# A final game that a later schedule answer lists but history never received.
+# A final game that a later schedule answer lists and a run requested (its boxscore fetch failed), but history
+# never received: a problem.
 UNLOADED_GAME, UNLOADED_DATE = 2024020030, date(2024, 10, 12)
+# A final game of a date no run asked for (the schedule answer covers a whole week): a fact, not a problem.
+UNREQUESTED_GAME, UNREQUESTED_DATE = 2024020041, date(2024, 10, 13)
 
 
 def nhl_bronze(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -83,11 +86,15 @@ def broken_tables(recorded_history, tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("broken") / "data"
     shutil.copytree(recorded_history.data_dir, data_dir)
     store = open_store(data_dir)
-    schedule = {"gameWeek": [{"date": UNLOADED_DATE.isoformat(), "games": [
-        {"id": UNLOADED_GAME, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}]}
-    RawResponseStore(store).record([RawResponse(
-        "schedule", UNLOADED_DATE.isoformat(), UNLOADED_DATE, "/v1/schedule/2024-10-12", 200, datetime.now(UTC),
-        json.dumps(schedule).encode())])
+    schedule = {"gameWeek": [
+        {"date": day.isoformat(), "games": [{"id": game, "gameType": 2, "gameState": "OFF", "gameScheduleState": "OK"}]}
+        for game, day in ((UNLOADED_GAME, UNLOADED_DATE), (UNREQUESTED_GAME, UNREQUESTED_DATE))]}
+    RawResponseStore(store).record([
+        RawResponse("schedule", UNLOADED_DATE.isoformat(), UNLOADED_DATE, "/v1/schedule/2024-10-12", 200,
+                    datetime.now(UTC), json.dumps(schedule).encode()),
+        RawResponse("boxscore", str(UNLOADED_GAME), UNLOADED_DATE, f"/v1/gamecenter/{UNLOADED_GAME}/boxscore", 503,
+                    datetime.now(UTC), b"Service Unavailable"),
+    ])
     # A second latest row for one key: what a merge that looked only inside its window could write.
     game_rows = store.scan(PLAYER_GAME_STATS_HISTORY).filter(pl.col("gameId") == 2024020001).collect()
     one_row = game_rows.filter(pl.col("playerId") == game_rows["playerId"].min(), pl.col("situation") == "all")
@@ -112,6 +119,8 @@ def test_verify_exits_non_zero_with_one_line_per_problem(broken_tables):
         "from history",
         f"bronze_player_game_stats_v2: final game {UNLOADED_GAME} of 2024-10-12 (season 20242025) is missing "
         "from history",
+        "note: 1 final games on 1 dates of the stored schedule were never requested (not checked; `nhl-bronze "
+        "status` prints the command that loads them)",
     ]
     assert "3 problem(s)" not in result.stderr and "4 problem(s)" in result.stderr
     assert result.stderr.count("\n") == 1  # --quiet: no progress lines
@@ -120,9 +129,47 @@ def test_verify_exits_non_zero_with_one_line_per_problem(broken_tables):
 def test_status_lists_the_missing_game(broken_tables):
     result = nhl_bronze("status", "--data-dir", str(broken_tables))
     assert result.returncode == 0, result.stderr
-    assert "season 20242025: 3/4 final games in history, 1 missing" in result.stdout
+    assert "season 20242025: 3/4 final games of the requested dates in history, 1 missing" in result.stdout
     assert (f"missing game {UNLOADED_GAME} of 2024-10-12 from bronze_games_historical_v2, "
             "bronze_player_game_stats_v2") in result.stdout
+    # Per month, where the holes are: 3 games in history, the unloaded one missing, the unrequested one a fact.
+    assert re.search(r"^    2024-10 +5 +3 +1 +1  #+!+\.+$", result.stdout, re.MULTILINE), result.stdout
+    # The unrequested date is told apart, with the command that loads it (the whole graph: bronze_job).
+    assert "not requested yet (not a problem): 1 final games on 1 dates" in result.stdout
+    assert ("""dagster job execute -m nhl_bronze.definitions -j bronze_job --tags '{"dagster/asset_partition_range_"""
+            """start": "2024-10-13", "dagster/asset_partition_range_end": "2024-10-13"}'""") in result.stdout
+    assert str(UNREQUESTED_GAME) not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["status", "verify"])
+def test_a_wrong_data_dir_is_named_and_fails(command, tmp_path):
+    missing = tmp_path / "no-such-dir"
+    result = nhl_bronze(command, "--data-dir", str(missing))
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"the data dir {missing} does not exist" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = nhl_bronze(command, "-q", data_dir=empty)  # through NHL_BRONZE_DATA_DIR
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"the data dir {empty} holds no bronze tables" in result.stderr
+
+
+def test_status_lists_the_recent_runs_that_changes_takes(recorded_history):
+    from nhl_bronze.readers import changes
+
+    result = nhl_bronze("status", "-q", "--data-dir", str(recorded_history.data_dir))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("recent runs that added history rows (ids for changes(since=...), times for as_of):")
+    first, second = lines[start + 1].split(), lines[start + 2].split()
+    assert (first[0], second[0]) == (recorded_history.first_run_id, recorded_history.second_run_id)
+    # The first run added 3 games: 3 x 36 skaters x 4 situations and 3 x 2 teams x 4 situations; the second
+    # only the 144 corrected player rows of the late shift chart.
+    assert lines[start + 1].endswith("rows added: 432 bronze_player_game_stats_v2, 24 bronze_games_historical_v2")
+    assert lines[start + 2].endswith("rows added: 144 bronze_player_game_stats_v2, 0 bronze_games_historical_v2")
+    # The printed id is what changes() takes: after the first run, only the corrected game.
+    since_first = changes(recorded_history.data_dir / PLAYER_GAME_STATS_HISTORY.name, since=first[0])
+    assert since_first["gameId"].to_list() == [LATE_SHIFT_CHART_GAME]
 
 
 def test_verify_names_the_commit_that_erased_history(recorded_history, tmp_path):
