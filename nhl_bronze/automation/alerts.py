@@ -2,15 +2,17 @@
 
 Two sensors, built from ``settings.alert_settings()`` when the code location loads:
 
-* ``bronze_run_failure_alert`` (Dagster's ``run_failure_sensor``): every failed run of this code location (the
-  daily and sensor runs, backfills, maintenance, a materialization started in the UI) is posted once, naming
-  the run id, the job, its dates, each failed step with its error, and a link to the run.
+* ``bronze_run_failure_alert`` (Dagster's ``run_failure_sensor``): every failed run on the instance (the daily
+  and sensor runs, backfills from the UI or ``nhl-bronze backfill``, maintenance, a materialization started in
+  the UI) is posted once, naming the run id, the job, its dates, each failed step with its error, and a link
+  to the run.
 * ``bronze_check_failure_alert``: every failed asset check evaluation of severity ERROR (the history checks
   ``never_shrinks``, ``unique_latest_keys``, ``all_games_merged``, the freshness checks; the staging checks)
   is posted once per run, whether or not the run failed: non-blocking checks leave their run green.
 
 With no destination set both are registered stopped and their descriptions say why. ``verify`` is a CLI
-command, not a job: docs/DEPLOYMENT.md ("Alerts") shows how a cron line posts its failure to the same webhook.
+command, not a job: ``python -m nhl_bronze.automation.alerts`` posts a test alert, or (``--summary``,
+``--details-file``) a failed ``verify`` from a cron line, to the same destinations (docs/DEPLOYMENT.md, "Alerts").
 
 Delivery: each destination gets every alert with a timeout, and once more when that fails. One that still
 fails is logged by its name (never its URL or token: both are secrets) and the tick says so: the run-failure
@@ -20,6 +22,8 @@ are not sent the same alert again), the check sensor's tick is skipped with the 
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -34,6 +38,7 @@ from nhl_bronze.settings import (
     ALERT_TEAMS_WEBHOOK_URL,
     ALERT_WEBHOOK_URL,
     AlertSettings,
+    alert_settings,
 )
 
 RUN_FAILURE_SENSOR = "bronze_run_failure_alert"
@@ -69,7 +74,9 @@ class Alert:
         lines = [self.summary]
         for failure in self.failures:
             what = failure.get("step") or f"{failure.get('asset')} / {failure.get('check')}"
-            lines.append(f"- {what}: {first_line(failure.get('error') or failure.get('description') or '')}")
+            message = failure.get("error") or failure.get("description") or ""
+            # A step's error opens with its reason (game, date, URL); a command's output ends with it.
+            lines.append(f"- {what}: {message.strip() if self.kind == 'manual' else first_line(message)}")
         if self.run_url:
             lines.append(f"Run: {self.run_url}")
         return "\n".join(lines)
@@ -244,6 +251,7 @@ def deliver(alert: Alert, destinations: Sequence[Destination], log) -> list[str]
     """Posts ``alert`` to each destination, at most ``ATTEMPTS`` times; returns "<name>: <reason>" for each that
     failed every time (also logged as an error)."""
     undelivered: list[str] = []
+    subject = f"{alert.kind} alert" + (f" for run {alert.run_id}" if alert.run_id else "")
     for destination in destinations:
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -251,14 +259,12 @@ def deliver(alert: Alert, destinations: Sequence[Destination], log) -> list[str]
             except Exception as error:  # any library's error: the next destination must still be tried
                 reason = redact(f"{type(error).__name__}: {error}", destination.secrets())
                 if attempt < ATTEMPTS:
-                    log.warning(f"{alert.kind} alert for run {alert.run_id} to {destination.name} failed "
-                                f"({reason}); retrying once")
+                    log.warning(f"{subject} to {destination.name} failed ({reason}); retrying once")
                     continue
-                log.error(f"{alert.kind} alert for run {alert.run_id} NOT delivered to {destination.name} after "
-                          f"{ATTEMPTS} attempts: {reason}")
+                log.error(f"{subject} NOT delivered to {destination.name} after {ATTEMPTS} attempts: {reason}")
                 undelivered.append(f"{destination.name}: {reason}")
             else:
-                log.info(f"{alert.kind} alert for run {alert.run_id} posted to {destination.name}")
+                log.info(f"{subject} posted to {destination.name}")
                 break
     return undelivered
 
@@ -274,9 +280,11 @@ def build_run_failure_alert(settings: AlertSettings,
 
     @dg.run_failure_sensor(
         name=RUN_FAILURE_SENSOR,
-        # No monitored jobs: every job of this code location, a UI materialization (__ASSET_JOB) included.
+        # Every run on the instance: a run of this code location's jobs (schedules, sensors, the UI), and the
+        # runs `nhl-bronze backfill` executes in its own process, which no code location claims.
+        monitor_all_code_locations=True,
         default_status=dg.DefaultSensorStatus.RUNNING if destinations else dg.DefaultSensorStatus.STOPPED,
-        description=_described("Tells a person about each failed run of this code location: run id, job, dates, "
+        description=_described("Tells a person about each failed run on this instance: run id, job, dates, "
                                "each failed step and its error, a link to the run (NHL_BRONZE_UI_URL). A "
                                "destination that fails twice fails the tick, naming it.", destinations),
     )
@@ -357,3 +365,35 @@ def alert_definitions(settings: AlertSettings) -> dg.Definitions:
     destinations = destinations_from(settings)
     return dg.Definitions(sensors=[build_run_failure_alert(settings, destinations),
                                    build_check_failure_alert(settings, destinations)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Posts one alert to the configured destinations: a test, or a failed command's last lines. Exit 0 when
+    every destination got it, 1 when one did not, 2 when none is configured."""
+    parser = argparse.ArgumentParser(prog="python -m nhl_bronze.automation.alerts", description=main.__doc__)
+    parser.add_argument("--summary", default="nhl-bronze: test alert (nothing failed)",
+                        help="the alert's first line, e.g. 'nhl-bronze verify failed on host X'")
+    parser.add_argument("--details-file", help="a file whose last 40 lines go into the alert (e.g. verify's output)")
+    args = parser.parse_args(argv)
+    settings = alert_settings()
+    destinations = destinations_from(settings)
+    if not destinations:
+        print(NO_DESTINATION, file=sys.stderr)
+        return 2
+    details = ""
+    if args.details_file:
+        with open(args.details_file, encoding="utf-8", errors="replace") as handle:
+            details = "\n".join(handle.read().splitlines()[-40:])[-MAX_ERROR_CHARS:]
+    alert = Alert(kind="manual" if args.details_file else "test", summary=args.summary, run_id="", job="",
+                  dates=None, failures=[{"step": "output", "error": details}] if details else [])
+    log = dg.get_dagster_logger("nhl_bronze.alerts")
+    undelivered = deliver(alert, destinations, log)
+    for destination in destinations:
+        prefix = f"{destination.name}: "
+        failed = next((reason[len(prefix):] for reason in undelivered if reason.startswith(prefix)), None)
+        print(f"{prefix}{'NOT delivered: ' + failed if failed else 'delivered'}")
+    return 1 if undelivered else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,16 +21,18 @@ from nhl_bronze.automation.alerts import (
     build_check_failure_alert,
     build_run_failure_alert,
     deliver,
+    main,
 )
 from nhl_bronze.settings import (
     ALERT_SLACK_CHANNEL,
     ALERT_SLACK_TOKEN,
+    ALERT_TEAMS_WEBHOOK_URL,
     ALERT_WEBHOOK_URL,
     AlertSettings,
     alert_settings,
 )
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, materialize_range
+from nhl_bronze_tests.support import ALL_ASSETS, STAGING_AND_HISTORY, materialize_day, materialize_range, resources
 
 UI = "http://dagster.example.test:3000"
 FAILING_GAME = 2024020009  # played 2024-10-09; 2024-10-11's game is fine
@@ -84,8 +86,10 @@ def receiver():
     server.close()
 
 
-def tick(sensor: dg.SensorDefinition, instance: dg.DagsterInstance, cursor: str | None):
-    return sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+def tick(sensor: dg.SensorDefinition, instance: dg.DagsterInstance, cursor: str | None,
+         repository: dg.RepositoryDefinition | None = None):
+    return sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository,
+                                                        repository_name=repository.name if repository else None))
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +102,15 @@ def story(tmp_path_factory):
     receiver = Receiver()
     settings = AlertSettings(webhook_url=f"{receiver.url}/hooks/nhl?token=s3cret", ui_url=UI)
     sensors = [build_run_failure_alert(settings), build_check_failure_alert(settings)]
-    cursors = {sensor.name: tick(sensor, instance, None).cursor for sensor in sensors}  # start watching
+    # Evaluated as the daemon does, inside a code location holding the bronze assets and checks, while the runs
+    # are executed in this process, as `nhl-bronze backfill` does: runs no code location claims.
+    repository = dg.Definitions(assets=ALL_ASSETS, sensors=sensors, resources=resources(data_dir)).get_repository_def()
+    cursors = {sensor.name: tick(sensor, instance, None, repository).cursor for sensor in sensors}  # start watching
 
     def tick_all() -> dict:
         results = {}
         for sensor in sensors:
-            results[sensor.name] = tick(sensor, instance, cursors[sensor.name])
+            results[sensor.name] = tick(sensor, instance, cursors[sensor.name], repository)
             cursors[sensor.name] = results[sensor.name].cursor
         return results
 
@@ -304,3 +311,39 @@ def test_a_configured_destination_starts_the_sensors_and_its_secret_stays_out_of
 def test_an_incomplete_alert_setting_is_refused_naming_the_variable(environ, named):
     with pytest.raises(ValueError, match=named):
         alert_settings(environ)
+
+
+@pytest.fixture
+def alert_env(monkeypatch):
+    for name in (ALERT_WEBHOOK_URL, ALERT_SLACK_TOKEN, ALERT_SLACK_CHANNEL, ALERT_TEAMS_WEBHOOK_URL):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_a_failed_verify_from_cron_posts_its_last_lines(alert_env, receiver, tmp_path, capsys):
+    output = tmp_path / "verify.txt"
+    output.write_text("checking 2 tables\nbronze_games_historical_v2: game 2024020009 (2024-10-09) missing\n"
+                      "verify: 1 problem\n")
+    alert_env.setenv(ALERT_WEBHOOK_URL, receiver.url)
+
+    assert main(["--summary", "nhl-bronze verify failed on host1", "--details-file", str(output)]) == 0
+
+    [body] = receiver.json_bodies()
+    assert body["kind"] == "manual" and body["summary"] == "nhl-bronze verify failed on host1"
+    assert body["failures"][0]["error"].splitlines()[-2:] == [
+        "bronze_games_historical_v2: game 2024020009 (2024-10-09) missing", "verify: 1 problem"]
+    assert capsys.readouterr().out == "webhook: delivered\n"
+
+
+def test_the_test_alert_exits_non_zero_when_not_delivered_or_not_configured(alert_env, capsys):
+    assert main([]) == 2
+    assert ALERT_WEBHOOK_URL in capsys.readouterr().err
+
+    down = Receiver(statuses=[502, 502])
+    try:
+        alert_env.setenv(ALERT_WEBHOOK_URL, down.url)
+        assert main([]) == 1
+        assert capsys.readouterr().out.startswith("webhook: NOT delivered: AlertNotDelivered: HTTP 502")
+        assert [body["kind"] for body in down.json_bodies()] == ["test", "test"]
+    finally:
+        down.close()
