@@ -26,7 +26,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import dagster as dg
@@ -40,6 +40,9 @@ from nhl_bronze.settings import (
     AlertSettings,
     alert_settings,
 )
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
 
 RUN_FAILURE_SENSOR = "bronze_run_failure_alert"
 CHECK_FAILURE_SENSOR = "bronze_check_failure_alert"
@@ -82,9 +85,42 @@ class Alert:
         return "\n".join(lines)
 
 
+HEADLINE_REASON_CHARS = 200  # per failed step in the summary; the step's line below it is whole
+DAGSTER_FAILURE_PREFIX = "dagster._core.definitions.events.Failure: "  # how Dagster renders a dg.Failure
+
+
 def first_line(message: str) -> str:
     stripped = message.strip()
     return stripped.splitlines()[0] if stripped else "no message"
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# Dagster's wrappers around the exception user code raised: their own message names only the op
+DAGSTER_WRAPPERS = ("DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError",
+                    "DagsterResourceFunctionError")
+
+
+def step_error(message: str | None) -> str:
+    """A step's error as a person reads it: without Dagster's class path for a ``dg.Failure`` (other
+    exceptions keep their type), capped."""
+    text = (message or "").strip()
+    return text.removeprefix(DAGSTER_FAILURE_PREFIX)[:MAX_ERROR_CHARS]
+
+
+def error_text(error: SerializableErrorInfo | None) -> str:
+    """The error a step failed with: the exception the project's code raised (``ScheduleFetchError: schedule of
+    the week of 2024-10-09: gave up: ConnectError ...``), not Dagster's "Error occurred while executing op"."""
+    while error is not None and error.cls_name in DAGSTER_WRAPPERS and error.cause is not None:
+        error = error.cause
+    if error is None:
+        return ""
+    module_path, sep, rest = error.message.partition(": ")
+    if sep and error.cls_name and module_path.endswith(error.cls_name) and error.cls_name != "Failure":
+        return step_error(f"{error.cls_name}: {rest}")  # the class without its module path
+    return step_error(error.message)
 
 
 def run_dates(tags: dict[str, str]) -> str | None:
@@ -109,11 +145,12 @@ def run_failure_alert(run: dg.DagsterRun, step_failures: Sequence[tuple[str | No
     """``step_failures``: (step key, error message) per failed step; ``run_error`` is the run's own failure
     message, which is all there is when no step failed (a resource that did not start, a crashed worker)."""
     dates = run_dates(dict(run.tags))
-    failures = [{"step": step, "error": (error or "").strip()[:MAX_ERROR_CHARS]} for step, error in step_failures]
+    failures = [{"step": step, "error": step_error(error)} for step, error in step_failures]
     if not failures:
-        failures = [{"step": None, "error": (run_error or "run failed before any step").strip()[:MAX_ERROR_CHARS]}]
+        failures = [{"step": None, "error": step_error(run_error or "run failed before any step")}]
     where = f" for {dates}" if dates else ""
-    reasons = "; ".join(f"{f['step'] or 'run'}: {first_line(f['error'])}" for f in failures)
+    reasons = "; ".join(f"{f['step'] or 'run'}: {shortened(first_line(f['error']), HEADLINE_REASON_CHARS)}"
+                        for f in failures)
     return Alert(kind="run_failure", summary=f"nhl-bronze: {run.job_name} failed{where}: {reasons}",
                  run_id=run.run_id, job=run.job_name, dates=dates, failures=failures,
                  run_url=run_url(ui_url, run.run_id))
@@ -292,8 +329,8 @@ def build_run_failure_alert(settings: AlertSettings,
         if not destinations:
             context.log.warning(f"run {context.dagster_run.run_id} failed; no alert sent. {NO_DESTINATION}")
             return
-        step_failures = [(event.step_key, event.step_failure_data.error.message
-                          if event.step_failure_data.error else "") for event in context.get_step_failure_events()]
+        step_failures = [(event.step_key, error_text(event.step_failure_data.error))
+                         for event in context.get_step_failure_events()]
         alert = run_failure_alert(context.dagster_run, step_failures, context.failure_event.message, settings.ui_url)
         undelivered = deliver(alert, destinations, context.log)
         if undelivered:

@@ -23,6 +23,7 @@ from nhl_bronze.automation.alerts import (
     deliver,
     main,
 )
+from nhl_bronze.resources.nhl_api import NhlApiResource
 from nhl_bronze.settings import (
     ALERT_SLACK_CHANNEL,
     ALERT_SLACK_TOKEN,
@@ -144,11 +145,35 @@ def test_a_failed_run_posts_its_id_job_dates_failing_step_error_and_link(story):
     assert alert["run_url"] == f"{UI}/runs/{failed.run_id}"
     [step] = alert["failures"]
     assert step["step"] == "all_games_merged"
-    assert f"game {FAILING_GAME}" in step["error"] and "2024-10-09" in step["error"]
-    assert "2024-10-09..2024-10-11" in alert["summary"] and str(FAILING_GAME) in alert["summary"]
+    assert step["error"].startswith(f"3 game(s) failed and kept their dates out of this run: game {FAILING_GAME} "
+                                    "(2024-10-09)")
+    assert alert["summary"].startswith(f"nhl-bronze: {failed.dagster_run.job_name} failed for 2024-10-09..2024-10-11: "
+                                       f"all_games_merged: 3 game(s) failed and kept their dates out of this run: "
+                                       f"game {FAILING_GAME} (2024-10-09)")
+    assert len(alert["summary"]) < 300 and alert["summary"].endswith("…")  # the whole error is in failures
     # Delivered on the first try, and the tick is green.
     [reaction] = story["after_failure"][RUN_FAILURE_SENSOR].dagster_run_reactions
     assert reaction.error is None
+
+
+def test_a_step_that_raised_is_named_with_the_projects_error_not_dagsters_wrapper(receiver, tmp_path):
+    # Nothing listens on port 9: the staging step cannot fetch the schedule and raises.
+    instance = dg.DagsterInstance.ephemeral()
+    unreachable = NhlApiResource(web_api_url="http://127.0.0.1:9", stats_api_url="http://127.0.0.1:9",
+                                 max_retries=1, backoff_base_seconds=0.01)
+    failed = materialize_day(STAGING_AND_HISTORY, tmp_path / "data", "2024-10-09", raise_on_error=False,
+                             instance=instance, resources={"nhl_api": unreachable})
+    assert not failed.success
+    sensor = build_run_failure_alert(AlertSettings(webhook_url=receiver.url))
+    sensor(dg.build_run_status_sensor_context(
+        sensor_name=RUN_FAILURE_SENSOR, dagster_event=failed.get_run_failure_event(), dagster_instance=instance,
+        dagster_run=failed.dagster_run).for_run_failure())
+
+    [alert] = receiver.json_bodies()
+    [step] = alert["failures"]
+    assert step["step"] == "bronze_staging" and alert["dates"] == "2024-10-09"
+    assert step["error"].startswith("ScheduleFetchError: schedule of the week of 2024-10-09: gave up: ConnectError")
+    assert "http://127.0.0.1:9/schedule/2024-10-09" in step["error"]
 
 
 def test_a_red_history_check_posts_one_alert_per_run_naming_each_failed_check(story):
