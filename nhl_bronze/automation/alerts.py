@@ -4,27 +4,27 @@ Two sensors, built from ``settings.alert_settings()`` when the code location loa
 
 * ``bronze_run_failure_alert`` (Dagster's ``run_failure_sensor``): every failed run on the instance (the daily
   and sensor runs, backfills from the UI or ``nhl-bronze backfill``, maintenance, a materialization started in
-  the UI) is posted once, naming the run id, the job, its dates, each failed step with its error, and a link
-  to the run.
-* ``bronze_check_failure_alert``: every failed asset check evaluation of severity ERROR (the history checks
-  ``never_shrinks``, ``unique_latest_keys``, ``all_games_merged``, the freshness checks; the staging checks)
-  is posted once per run, whether or not the run failed: non-blocking checks leave their run green.
+  the UI) is posted once, naming the run id, the job, its dates, each failed step with its error, the run's
+  red checks (as below), and a link to the run.
+* ``bronze_check_failure_alert`` (a ``run_status_sensor`` on SUCCESS): a run that succeeded with failed asset
+  checks of severity ERROR (non-blocking checks leave their run green: ``never_shrinks``,
+  ``unique_latest_keys``, the freshness checks, ``all_games_staged``) is posted once, naming each check, its
+  asset, partition and metadata (e.g. the failed games).
 
 With no destination set both are registered stopped and their descriptions say why. ``verify`` is a CLI
 command, not a job: ``python -m nhl_bronze.automation.alerts`` posts a test alert, or (``--summary``,
 ``--details-file``) a failed ``verify`` from a cron line, to the same destinations (docs/DEPLOYMENT.md, "Alerts").
 
 Delivery: each destination gets every alert with a timeout, and once more when that fails. One that still
-fails is logged by its name (never its URL or token: both are secrets) and the tick says so: the run-failure
-sensor's tick fails (Dagster shows the error on the tick and still moves past the run, so working destinations
-are not sent the same alert again), the check sensor's tick is skipped with the undelivered alerts as reason.
+fails is logged by its name (never its URL or token: both are secrets) and fails the tick with an error naming
+it; Dagster still moves past the run, so the destinations that got the alert are not sent it again.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -49,7 +49,6 @@ CHECK_FAILURE_SENSOR = "bronze_check_failure_alert"
 ATTEMPTS = 2  # the first post and one retry
 MAX_ERROR_CHARS = 2000  # a step's error in an alert (a Slack message holds ~40,000 characters, a Teams card ~28 KB)
 MAX_RECORDS = 20  # rows of a table-valued check metadata (e.g. the failed games) copied into an alert
-EVALUATIONS_PER_TICK = 1000
 NO_DESTINATION = (f"Not configured: set {ALERT_WEBHOOK_URL}, {ALERT_SLACK_TOKEN} + {ALERT_SLACK_CHANNEL} or "
                   f"{ALERT_TEAMS_WEBHOOK_URL} where the code location runs, then restart it.")
 
@@ -140,28 +139,8 @@ def check_url(ui_url: str | None, asset_key: dg.AssetKey) -> str | None:
         if ui_url else None
 
 
-def run_failure_alert(run: dg.DagsterRun, step_failures: Sequence[tuple[str | None, str]], run_error: str | None,
-                      ui_url: str | None) -> Alert:
-    """``step_failures``: (step key, error message) per failed step; ``run_error`` is the run's own failure
-    message, which is all there is when no step failed (a resource that did not start, a crashed worker)."""
-    dates = run_dates(dict(run.tags))
-    failures = [{"step": step, "error": step_error(error)} for step, error in step_failures]
-    if not failures:
-        failures = [{"step": None, "error": step_error(run_error or "run failed before any step")}]
-    where = f" for {dates}" if dates else ""
-    reasons = "; ".join(f"{f['step'] or 'run'}: {shortened(first_line(f['error']), HEADLINE_REASON_CHARS)}"
-                        for f in failures)
-    return Alert(kind="run_failure", summary=f"nhl-bronze: {run.job_name} failed{where}: {reasons}",
-                 run_id=run.run_id, job=run.job_name, dates=dates, failures=failures,
-                 run_url=run_url(ui_url, run.run_id))
-
-
-def check_failure_alert(run: dg.DagsterRun | None, run_id: str, evaluations: Sequence[dg.AssetCheckEvaluation],
-                        ui_url: str | None) -> Alert:
-    tags = dict(run.tags) if run is not None else {}
-    dates = run_dates(tags)
-    job = run.job_name if run is not None else "(unknown run)"
-    failures = [{
+def check_failures(evaluations: Sequence[dg.AssetCheckEvaluation], ui_url: str | None) -> list[dict[str, Any]]:
+    return [{
         "asset": evaluation.asset_key.to_user_string(),
         "check": evaluation.check_name,
         "severity": evaluation.severity.value,
@@ -170,11 +149,56 @@ def check_failure_alert(run: dg.DagsterRun | None, run_id: str, evaluations: Seq
         "metadata": {name: _plain(value) for name, value in evaluation.metadata.items()},
         "check_url": check_url(ui_url, evaluation.asset_key),
     } for evaluation in evaluations]
-    names = ", ".join(f"{f['asset']} / {f['check']}" for f in failures)
+
+
+def _check_names(failures: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{f['asset']} / {f['check']}" for f in failures)
+
+
+def run_failure_alert(run: dg.DagsterRun, step_failures: Sequence[tuple[str | None, str]], run_error: str | None,
+                      red_checks: Sequence[dg.AssetCheckEvaluation], ui_url: str | None) -> Alert:
+    """``step_failures``: (step key, error message) per failed step; ``run_error`` is the run's own failure
+    message, which is all there is when no step failed (a resource that did not start, a crashed worker);
+    ``red_checks``: the run's failed ERROR checks, told in the same alert."""
+    dates = run_dates(dict(run.tags))
+    steps = [{"step": step, "error": step_error(error)} for step, error in step_failures]
+    if not steps:
+        steps = [{"step": None, "error": step_error(run_error or "run failed before any step")}]
+    checks = check_failures(red_checks, ui_url)
     where = f" for {dates}" if dates else ""
-    return Alert(kind="check_failure", summary=f"nhl-bronze: {len(failures)} check(s) failed in {job}{where}: "
-                 f"{names}", run_id=run_id, job=job, dates=dates, failures=failures,
-                 run_url=run_url(ui_url, run_id))
+    reasons = "; ".join(f"{f['step'] or 'run'}: {shortened(first_line(f['error']), HEADLINE_REASON_CHARS)}"
+                        for f in steps)
+    red = f" ({len(checks)} red check(s): {_check_names(checks)})" if checks else ""
+    return Alert(kind="run_failure", summary=f"nhl-bronze: {run.job_name} failed{where}: {reasons}{red}",
+                 run_id=run.run_id, job=run.job_name, dates=dates, failures=steps + checks,
+                 run_url=run_url(ui_url, run.run_id))
+
+
+def check_failure_alert(run: dg.DagsterRun, red_checks: Sequence[dg.AssetCheckEvaluation],
+                        ui_url: str | None) -> Alert:
+    """A run that succeeded with red checks (non-blocking checks do not stop their run)."""
+    dates = run_dates(dict(run.tags))
+    checks = check_failures(red_checks, ui_url)
+    where = f" for {dates}" if dates else ""
+    return Alert(kind="check_failure", summary=f"nhl-bronze: {run.job_name} succeeded{where} with "
+                 f"{len(checks)} red check(s): {_check_names(checks)}", run_id=run.run_id, job=run.job_name,
+                 dates=dates, failures=checks, run_url=run_url(ui_url, run.run_id))
+
+
+def red_checks_of_run(context: dg.RunStatusSensorContext) -> list[dg.AssetCheckEvaluation]:
+    """The run's check evaluations that failed with severity ERROR, of checks this code location defines (all
+    checks when it is not known, as in a test)."""
+    repository = context.repository_def
+    own = repository.asset_graph.asset_check_keys if repository is not None else None
+    red: list[dg.AssetCheckEvaluation] = []
+    for record in context.instance.all_logs(context.dagster_run.run_id,
+                                            of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data if record.dagster_event is not None else None
+        if (isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed
+                and evaluation.severity == dg.AssetCheckSeverity.ERROR
+                and (own is None or evaluation.asset_check_key in own)):
+            red.append(evaluation)
+    return red
 
 
 def _plain(value: dg.MetadataValue) -> Any:
@@ -311,6 +335,18 @@ def _described(what: str, destinations: Sequence[Destination]) -> str:
     return f"{what} Posts to: {where}." if destinations else f"{what} {NO_DESTINATION}"
 
 
+def _send(context: dg.RunStatusSensorContext, alert: Alert, destinations: Sequence[Destination]) -> None:
+    undelivered = deliver(alert, destinations, context.log)
+    if undelivered:
+        # Dagster marks the tick failed with this error and still moves past the run: the destinations that
+        # got the alert do not get it again on every tick.
+        raise AlertNotDelivered(f"{alert.kind} alert for run {alert.run_id} not delivered: " + "; ".join(undelivered))
+
+
+def _status(destinations: Sequence[Destination]) -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if destinations else dg.DefaultSensorStatus.STOPPED
+
+
 def build_run_failure_alert(settings: AlertSettings,
                             destinations: Sequence[Destination] | None = None) -> dg.SensorDefinition:
     destinations = destinations_from(settings) if destinations is None else destinations
@@ -320,10 +356,11 @@ def build_run_failure_alert(settings: AlertSettings,
         # Every run on the instance: a run of this code location's jobs (schedules, sensors, the UI), and the
         # runs `nhl-bronze backfill` executes in its own process, which no code location claims.
         monitor_all_code_locations=True,
-        default_status=dg.DefaultSensorStatus.RUNNING if destinations else dg.DefaultSensorStatus.STOPPED,
+        default_status=_status(destinations),
         description=_described("Tells a person about each failed run on this instance: run id, job, dates, "
-                               "each failed step and its error, a link to the run (NHL_BRONZE_UI_URL). A "
-                               "destination that fails twice fails the tick, naming it.", destinations),
+                               "each failed step and its error, its red checks, a link to the run "
+                               "(NHL_BRONZE_UI_URL). A destination that fails twice fails the tick, naming it.",
+                               destinations),
     )
     def bronze_run_failure_alert(context: dg.RunFailureSensorContext) -> None:
         if not destinations:
@@ -331,69 +368,34 @@ def build_run_failure_alert(settings: AlertSettings,
             return
         step_failures = [(event.step_key, error_text(event.step_failure_data.error))
                          for event in context.get_step_failure_events()]
-        alert = run_failure_alert(context.dagster_run, step_failures, context.failure_event.message, settings.ui_url)
-        undelivered = deliver(alert, destinations, context.log)
-        if undelivered:
-            raise AlertNotDelivered(f"alert for failed run {alert.run_id} not delivered: " + "; ".join(undelivered))
+        _send(context, run_failure_alert(context.dagster_run, step_failures, context.failure_event.message,
+                                         red_checks_of_run(context), settings.ui_url), destinations)
 
     return bronze_run_failure_alert
-
-
-def failed_error_evaluations(records: Iterable[dg.EventLogRecord],
-                             known: Callable[[dg.AssetCheckKey], bool]) -> dict[str, list[dg.AssetCheckEvaluation]]:
-    """Per run id, in event order: the evaluations that failed with severity ERROR, of checks ``known`` keeps."""
-    by_run: dict[str, list[dg.AssetCheckEvaluation]] = {}
-    for record in records:
-        event = record.event_log_entry.dagster_event
-        evaluation = event.event_specific_data if event is not None else None
-        if (isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed
-                and evaluation.severity == dg.AssetCheckSeverity.ERROR and known(evaluation.asset_check_key)):
-            by_run.setdefault(record.event_log_entry.run_id, []).append(evaluation)
-    return by_run
 
 
 def build_check_failure_alert(settings: AlertSettings,
                               destinations: Sequence[Destination] | None = None) -> dg.SensorDefinition:
     destinations = destinations_from(settings) if destinations is None else destinations
 
-    @dg.sensor(
+    # A run status sensor, not a scan of the event log: Dagster keeps its cursor on every event log storage
+    # (the default SQLite one is sharded per run and has no global order of check evaluations).
+    @dg.run_status_sensor(
+        run_status=dg.DagsterRunStatus.SUCCESS,
         name=CHECK_FAILURE_SENSOR,
-        minimum_interval_seconds=60,
-        default_status=dg.DefaultSensorStatus.RUNNING if destinations else dg.DefaultSensorStatus.STOPPED,
-        description=_described("Tells a person about each red asset check of severity ERROR (history: "
-                               "never_shrinks, unique_latest_keys, all_games_merged, freshness), one alert per "
-                               "run: asset, check, partition, its metadata, links to the run and the checks.",
-                               destinations),
+        monitor_all_code_locations=True,
+        default_status=_status(destinations),
+        description=_described("Tells a person about each run that succeeded with red asset checks of severity "
+                               "ERROR (non-blocking checks, e.g. never_shrinks, unique_latest_keys, freshness, "
+                               "all_games_staged): asset, check, partition, metadata, links to the run and the "
+                               "checks. A failed run's red checks go with its run-failure alert.", destinations),
     )
-    def bronze_check_failure_alert(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    def bronze_check_failure_alert(context: dg.RunStatusSensorContext) -> None:
         if not destinations:
-            return dg.SkipReason(NO_DESTINATION)
-        storage = context.instance.event_log_storage
-        if context.cursor is None:
-            # A new sensor starts after the newest evaluation: it reports what happens from now on.
-            latest = storage.get_event_records(
-                dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=1, ascending=False)
-            start = latest[0].storage_id if latest else 0
-            return dg.SensorResult(skip_reason=f"watching check evaluations after #{start}", cursor=str(start))
-        records = storage.get_event_records(
-            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION, after_cursor=int(context.cursor)),
-            limit=EVALUATIONS_PER_TICK, ascending=True)
-        if not records:
-            return dg.SkipReason("no new check evaluation")
-        own_checks = context.repository_def.asset_graph.asset_check_keys if context.repository_def else None
-        by_run = failed_error_evaluations(records, lambda key: own_checks is None or key in own_checks)
-        undelivered: list[str] = []
-        for run_id, evaluations in by_run.items():
-            alert = check_failure_alert(context.instance.get_run_by_id(run_id), run_id, evaluations,
-                                        settings.ui_url)
-            undelivered += [f"run {run_id}: {reason}" for reason in deliver(alert, destinations, context.log)]
-        # Past every evaluation read, delivered or not: a destination that is down must not make the others
-        # receive the same alert on every tick (the skip reason and the log name what was lost).
-        cursor = str(records[-1].storage_id)
-        if undelivered:
-            return dg.SensorResult(skip_reason="NOT DELIVERED: " + "; ".join(undelivered), cursor=cursor)
-        return dg.SensorResult(skip_reason=f"{len(by_run)} alert(s) posted ({len(records)} evaluation(s) read)",
-                               cursor=cursor)
+            return
+        red = red_checks_of_run(context)
+        if red:
+            _send(context, check_failure_alert(context.dagster_run, red, settings.ui_url), destinations)
 
     return bronze_check_failure_alert
 

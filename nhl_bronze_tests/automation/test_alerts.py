@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import dagster as dg
 import pytest
 
+from nhl_bronze.assets.staging import ALL_GAMES_STAGED, PLAYER_STAGING_KEY, bronze_staging
 from nhl_bronze.automation.alerts import (
     CHECK_FAILURE_SENSOR,
     RUN_FAILURE_SENSOR,
@@ -95,9 +96,10 @@ def tick(sensor: dg.SensorDefinition, instance: dg.DagsterInstance, cursor: str 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
-    """One instance, both alert sensors posting to a loopback webhook, ticked after each of: nothing, a run that
-    succeeds, a run over 2024-10-09..11 whose 10-09 game keeps answering 500 (the run fails, all_games_merged
-    goes red on both history tables)."""
+    """One instance, both alert sensors posting to a loopback webhook, ticked after each of: nothing; a run that
+    succeeds; a staging run over 2024-10-09..11 whose 10-09 game keeps answering 500 (the run succeeds with the
+    ERROR check all_games_staged red); the same dates through history (the run fails, all_games_merged goes red
+    on both history tables)."""
     data_dir = tmp_path_factory.mktemp("alerts") / "data"
     instance = dg.DagsterInstance.ephemeral()
     receiver = Receiver()
@@ -118,11 +120,15 @@ def story(tmp_path_factory):
     succeeded = materialize_day(STAGING_AND_HISTORY, data_dir, "2024-10-04", instance=instance)
     after_success = tick_all()
     posts_after_success = list(receiver.requests)
+    green_with_red_check = materialize_range([bronze_staging], data_dir, "2024-10-09", "2024-10-11",
+                                             instance=instance, api={"failing_game": FAILING_GAME})
+    after_red_check = tick_all()
     failed = materialize_range(STAGING_AND_HISTORY, data_dir, "2024-10-09", "2024-10-11", raise_on_error=False,
                                instance=instance, api={"failing_game": FAILING_GAME})
     after_failure = tick_all()
     yield {"instance": instance, "receiver": receiver, "succeeded": succeeded, "failed": failed,
            "after_success": after_success, "posts_after_success": posts_after_success,
+           "green_with_red_check": green_with_red_check, "after_red_check": after_red_check,
            "after_failure": after_failure, "posts": receiver.json_bodies()}
     receiver.close()
 
@@ -131,6 +137,9 @@ def test_a_successful_run_sends_nothing(story):
     assert story["succeeded"].success
     assert story["posts_after_success"] == []
     assert story["after_success"][RUN_FAILURE_SENSOR].dagster_run_reactions == []
+    # The check sensor saw the run, and it had no red check.
+    [seen] = story["after_success"][CHECK_FAILURE_SENSOR].dagster_run_reactions
+    assert seen.dagster_run.run_id == story["succeeded"].run_id and seen.error is None
 
 
 def test_a_failed_run_posts_its_id_job_dates_failing_step_error_and_link(story):
@@ -143,14 +152,28 @@ def test_a_failed_run_posts_its_id_job_dates_failing_step_error_and_link(story):
     assert alert["job"] == failed.dagster_run.job_name
     assert alert["dates"] == "2024-10-09..2024-10-11"
     assert alert["run_url"] == f"{UI}/runs/{failed.run_id}"
-    [step] = alert["failures"]
+    [step] = [failure for failure in alert["failures"] if "step" in failure]
     assert step["step"] == "all_games_merged"
     assert step["error"].startswith(f"3 game(s) failed and kept their dates out of this run: game {FAILING_GAME} "
                                     "(2024-10-09)")
     assert alert["summary"].startswith(f"nhl-bronze: {failed.dagster_run.job_name} failed for 2024-10-09..2024-10-11: "
                                        f"all_games_merged: 3 game(s) failed and kept their dates out of this run: "
                                        f"game {FAILING_GAME} (2024-10-09)")
-    assert len(alert["summary"]) < 300 and alert["summary"].endswith("…")  # the whole error is in failures
+    assert "…" in alert["summary"] and len(alert["summary"]) < 600  # the whole error is in failures
+    # The run's red checks go with it (no second alert for them): both history tables, and staging's.
+    checks = {(f["asset"], f["check"]) for f in alert["failures"] if "check" in f}
+    assert checks == {(PLAYER_GAME_STATS_HISTORY.name, "all_games_merged"),
+                      (GAMES_HISTORICAL_HISTORY.name, "all_games_merged"),
+                      (PLAYER_STAGING_KEY.to_user_string(), ALL_GAMES_STAGED)}
+    merged = next(f for f in alert["failures"] if f.get("check") == "all_games_merged")
+    assert merged["severity"] == "ERROR"
+    assert merged["check_url"] == f"{UI}/assets/{merged['asset']}?view=checks"
+    # one row per failed request of the game (boxscore, play-by-play, shift chart)
+    assert {(game["game_id"], game["game_date"]) for game in merged["metadata"]["failed_games"]} == {
+        (FAILING_GAME, "2024-10-09")}
+    assert alert["summary"].endswith(f"(3 red check(s): {PLAYER_STAGING_KEY.to_user_string()} / all_games_staged, "
+                                     f"{PLAYER_GAME_STATS_HISTORY.name} / all_games_merged, "
+                                     f"{GAMES_HISTORICAL_HISTORY.name} / all_games_merged)")
     # Delivered on the first try, and the tick is green.
     [reaction] = story["after_failure"][RUN_FAILURE_SENSOR].dagster_run_reactions
     assert reaction.error is None
@@ -176,25 +199,23 @@ def test_a_step_that_raised_is_named_with_the_projects_error_not_dagsters_wrappe
     assert "http://127.0.0.1:9/schedule/2024-10-09" in step["error"]
 
 
-def test_a_red_history_check_posts_one_alert_per_run_naming_each_failed_check(story):
-    failed = story["failed"]
+def test_a_run_that_succeeds_with_a_red_check_posts_the_check(story):
+    green = story["green_with_red_check"]
+    assert green.success
     [alert] = [post for post in story["posts"] if post["kind"] == "check_failure"]
 
-    assert alert["run_id"] == failed.run_id and alert["dates"] == "2024-10-09..2024-10-11"
-    checks = {(f["asset"], f["check"]) for f in alert["failures"]}
-    assert {(PLAYER_GAME_STATS_HISTORY.name, "all_games_merged"),
-            (GAMES_HISTORICAL_HISTORY.name, "all_games_merged")} <= checks
-    merged = next(f for f in alert["failures"] if f["check"] == "all_games_merged")
-    assert merged["severity"] == "ERROR"
-    assert merged["check_url"] == f"{UI}/assets/{merged['asset']}?view=checks"
-    # one row per failed request of the game (boxscore, play-by-play, shift chart)
-    assert {(game["game_id"], game["game_date"]) for game in merged["metadata"]["failed_games"]} == {
-        (FAILING_GAME, "2024-10-09")}
+    assert alert["run_id"] == green.run_id and alert["dates"] == "2024-10-09..2024-10-11"
+    assert alert["summary"] == (f"nhl-bronze: {green.dagster_run.job_name} succeeded for 2024-10-09..2024-10-11 with "
+                                f"1 red check(s): {PLAYER_STAGING_KEY.to_user_string()} / {ALL_GAMES_STAGED}")
+    [check] = alert["failures"]
+    assert (check["check"], check["severity"]) == (ALL_GAMES_STAGED, "ERROR")
+    assert {game["game_id"] for game in check["metadata"]["failed_games"]} == {FAILING_GAME}
+    assert story["after_red_check"][RUN_FAILURE_SENSOR].dagster_run_reactions == []
 
 
 def test_every_alert_goes_to_the_configured_path_as_json(story):
     receiver = story["receiver"]
-    assert len(receiver.requests) == 2  # one per sensor, no repeat on a later tick
+    assert len(receiver.requests) == 2  # the green run's red check, the failed run; no repeat on a later tick
     assert {r["path"] for r in receiver.requests} == {"/hooks/nhl?token=s3cret"}
     assert all(r["headers"]["Content-Type"] == "application/json" for r in receiver.requests)
 
@@ -225,15 +246,18 @@ def test_a_receiver_that_keeps_failing_fails_the_tick_naming_it_without_its_secr
         down.close()
 
 
-def test_a_red_check_whose_receiver_is_down_is_named_in_the_tick(story):
+def test_a_red_check_whose_receiver_is_down_fails_the_tick_naming_it(story):
     down = Receiver(statuses=[500, 500])
     try:
         sensor = build_check_failure_alert(AlertSettings(webhook_url=down.url))
-        # From the cursor before the failed run: its red checks are new to this sensor.
-        result = tick(sensor, story["instance"], story["after_success"][CHECK_FAILURE_SENSOR].cursor)
+        green = story["green_with_red_check"]
+        context = dg.build_run_status_sensor_context(
+            sensor_name=CHECK_FAILURE_SENSOR, dagster_event=green.get_run_success_event(),
+            dagster_instance=story["instance"], dagster_run=green.dagster_run)
+        with pytest.raises(AlertNotDelivered, match=f"check_failure alert for run {green.run_id} not delivered: "
+                           "webhook: AlertNotDelivered: HTTP 500"):
+            sensor(context)
         assert len(down.requests) == 2
-        assert result.skip_message.startswith(f"NOT DELIVERED: run {story['failed'].run_id}: webhook: ")
-        assert int(result.cursor) > int(story["after_success"][CHECK_FAILURE_SENSOR].cursor)
     finally:
         down.close()
 
