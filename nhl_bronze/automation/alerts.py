@@ -61,7 +61,7 @@ class AlertNotDelivered(Exception):
 class Alert:
     """What a person is told. ``payload()`` is the webhook's JSON body; ``text()`` the Slack/Teams message."""
 
-    kind: str  # "run_failure" or "check_failure"
+    kind: str  # "run_failure", "check_failure"; "test" or "manual" from ``main``
     summary: str  # the line to read first
     run_id: str
     job: str
@@ -76,12 +76,18 @@ class Alert:
         lines = [self.summary]
         for failure in self.failures:
             what = failure.get("step") or f"{failure.get('asset')} / {failure.get('check')}"
-            message = failure.get("error") or failure.get("description") or ""
+            message = failure.get("error") or failure.get("description") or _metadata_line(failure.get("metadata"))
             # A step's error opens with its reason (game, date, URL); a command's output ends with it.
             lines.append(f"- {what}: {message.strip() if self.kind == 'manual' else first_line(message)}")
         if self.run_url:
             lines.append(f"Run: {self.run_url}")
         return "\n".join(lines)
+
+
+def _metadata_line(metadata: dict[str, Any] | None) -> str:
+    """A check's metadata in one line of a message: values as they are, a table by its row count."""
+    return ", ".join(f"{name}: {len(value)} row(s)" if isinstance(value, list) else f"{name}={value}"
+                     for name, value in (metadata or {}).items())
 
 
 HEADLINE_REASON_CHARS = 200  # per failed step in the summary; the step's line below it is whole

@@ -133,6 +133,10 @@ def story(tmp_path_factory):
     receiver.close()
 
 
+def as_alert(posted: dict) -> Alert:
+    return Alert(**{name: value for name, value in posted.items() if name != "source"})
+
+
 def test_a_successful_run_sends_nothing(story):
     assert story["succeeded"].success
     assert story["posts_after_success"] == []
@@ -171,6 +175,10 @@ def test_a_failed_run_posts_its_id_job_dates_failing_step_error_and_link(story):
     # one row per failed request of the game (boxscore, play-by-play, shift chart)
     assert {(game["game_id"], game["game_date"]) for game in merged["metadata"]["failed_games"]} == {
         (FAILING_GAME, "2024-10-09")}
+    # A check without a description is told by its metadata in the Slack/Teams text.
+    assert merged["description"] is None
+    assert (f"- {merged['asset']} / all_games_merged: failed_games: 3 row(s)"
+            in as_alert(alert).text().splitlines())
     assert alert["summary"].endswith(f"(3 red check(s): {PLAYER_STAGING_KEY.to_user_string()} / all_games_staged, "
                                      f"{PLAYER_GAME_STATS_HISTORY.name} / all_games_merged, "
                                      f"{GAMES_HISTORICAL_HISTORY.name} / all_games_merged)")
@@ -209,6 +217,10 @@ def test_a_run_that_succeeds_with_a_red_check_posts_the_check(story):
                                 f"1 red check(s): {PLAYER_STAGING_KEY.to_user_string()} / {ALL_GAMES_STAGED}")
     [check] = alert["failures"]
     assert (check["check"], check["severity"]) == (ALL_GAMES_STAGED, "ERROR")
+    assert check["description"].startswith(f"2024-10-09: game {FAILING_GAME} (2024-10-09): ")
+    # Slack and Teams get one line per check: its description.
+    assert as_alert(alert).text().splitlines()[1] == (
+        f"- {PLAYER_STAGING_KEY.to_user_string()} / {ALL_GAMES_STAGED}: {check['description'].splitlines()[0]}")
     assert {game["game_id"] for game in check["metadata"]["failed_games"]} == {FAILING_GAME}
     assert story["after_red_check"][RUN_FAILURE_SENSOR].dagster_run_reactions == []
 
