@@ -11,6 +11,7 @@ import dagster as dg
 from nhl_bronze import settings
 from nhl_bronze.assets.graph import BRONZE_ASSETS
 from nhl_bronze.assets.history import all_games_merged
+from nhl_bronze.automation.alerts import alert_definitions
 from nhl_bronze.automation.backfills import with_backfill_policy
 from nhl_bronze.automation.freshness import freshness_definitions
 from nhl_bronze.automation.jobs import bronze_job, schedule_landing_job
@@ -74,5 +75,6 @@ defs = dg.Definitions(
 )
 defs = dg.Definitions.merge(defs, maintenance_definitions())
 defs = dg.Definitions.merge(defs, freshness_definitions())
+defs = dg.Definitions.merge(defs, alert_definitions(settings.alert_settings()))
 # Columns (type, meaning), table name and location on every table asset before its first run.
 defs = add_table_metadata(defs)

@@ -65,6 +65,15 @@ EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 DEPLOY_EVENT_BATCH_SIZE = "1000"
 # Dagster's instance folder: where ``nhl-bronze backfill`` records its run (the UI's instance)
 DAGSTER_HOME = "DAGSTER_HOME"
+# alerts (``automation.alerts``): where a failed run or a red check is posted. None set: the alert sensors are
+# registered stopped. The URLs and the token are secrets: never logged, never in a description or metadata.
+ALERT_WEBHOOK_URL = "NHL_BRONZE_ALERT_WEBHOOK_URL"  # a plain JSON POST
+ALERT_SLACK_TOKEN = "NHL_BRONZE_ALERT_SLACK_TOKEN"  # a bot token (xoxb-...), with the channel below
+ALERT_SLACK_CHANNEL = "NHL_BRONZE_ALERT_SLACK_CHANNEL"
+ALERT_TEAMS_WEBHOOK_URL = "NHL_BRONZE_ALERT_TEAMS_WEBHOOK_URL"  # a Teams workflow (or legacy connector) webhook
+ALERT_TIMEOUT_SECONDS = "NHL_BRONZE_ALERT_TIMEOUT_SECONDS"
+# the webserver's address as a person opens it (e.g. https://dagster.example.org): alerts link to the run
+UI_URL = "NHL_BRONZE_UI_URL"
 
 DEFAULT_FIRST_DATE = date.fromisoformat(DEFAULT_FIRST_GAME_DATE)
 DEFAULT_DATA_DIR = "./data"
@@ -73,6 +82,7 @@ DEFAULT_LOOKBACK_DAYS = 3
 DEFAULT_SENSOR_RECENT_DAYS = 7  # dates before today checked on every tick for games that became final
 DEFAULT_SENSOR_GAP_SCAN_DAYS = 14  # older dates checked per tick, walking back to the first partition
 DEFAULT_SCHEDULE_REFRESH_CRON = "*/30 * * * *"
+DEFAULT_ALERT_TIMEOUT_SECONDS = 10.0
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
@@ -138,3 +148,34 @@ def _positive_or_none(name: str, environ: Mapping[str, str] | None) -> int | Non
     if days < 1:
         raise ValueError(f"{name} must be a positive number of dates per run, got {value!r}")
     return days
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where the alert sensors post (``automation.alerts``); every field optional."""
+
+    webhook_url: str | None = None
+    slack_token: str | None = None
+    slack_channel: str | None = None
+    teams_webhook_url: str | None = None
+    ui_url: str | None = None
+    timeout_seconds: float = DEFAULT_ALERT_TIMEOUT_SECONDS
+
+
+def alert_settings(environ: Mapping[str, str] | None = None) -> AlertSettings:
+    slack_token, slack_channel = env(ALERT_SLACK_TOKEN, environ), env(ALERT_SLACK_CHANNEL, environ)
+    if bool(slack_token) != bool(slack_channel):
+        raise ValueError(f"Slack alerts need both {ALERT_SLACK_TOKEN} and {ALERT_SLACK_CHANNEL}; only "
+                         f"{ALERT_SLACK_TOKEN if slack_token else ALERT_SLACK_CHANNEL} is set")
+    timeout = env(ALERT_TIMEOUT_SECONDS, environ)
+    timeout_seconds = float(timeout) if timeout is not None else DEFAULT_ALERT_TIMEOUT_SECONDS
+    if not timeout_seconds > 0:
+        raise ValueError(f"{ALERT_TIMEOUT_SECONDS} must be a positive number of seconds, got {timeout!r}")
+    return AlertSettings(
+        webhook_url=env(ALERT_WEBHOOK_URL, environ),
+        slack_token=slack_token,
+        slack_channel=slack_channel,
+        teams_webhook_url=env(ALERT_TEAMS_WEBHOOK_URL, environ),
+        ui_url=env(UI_URL, environ),
+        timeout_seconds=timeout_seconds,
+    )
