@@ -30,24 +30,24 @@ def _clock(events: pl.DataFrame, shifts: pl.DataFrame) -> BatchClock:
     return BatchClock(periods.min() or 0, periods.max() or 0, clocks.max() or 0)
 
 
-def _events_and_timeline(frames: BatchFrames) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _events_and_timeline(frames: BatchFrames, clock: BatchClock) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The enriched events (computed once: three aggregations read them) and the situation timeline."""
     roles = frames.sides.lazy()
     events = enrich_events(frames.events.lazy(), roles.select("gi", "playerId", "side"))
     events = events.collect(engine=ENGINE).lazy()
-    return events, timeline_segments(events, chart_runs(frames.shifts.lazy(), roles))
+    return events, timeline_segments(events, chart_runs(frames.shifts.lazy(), roles, clock))
 
 
 def situation_timeline(frames: BatchFrames) -> pl.DataFrame:
     """The situation segments of every game of ``frames`` (see ``timeline``), for inspection and tests."""
-    return _events_and_timeline(frames)[1].collect(engine=ENGINE)
+    return _events_and_timeline(frames, _clock(frames.events, frames.shifts))[1].collect(engine=ENGINE)
 
 
 def compute_tables(frames: BatchFrames) -> GameFrames:
     """Player and team rows of every game of ``frames`` (games in batch order, each as documented)."""
     clock = _clock(frames.events, frames.shifts)
     games, skaters, all_shifts = frames.games.lazy(), frames.skaters.lazy(), frames.shifts.lazy()
-    events, timeline = _events_and_timeline(frames)
+    events, timeline = _events_and_timeline(frames, clock)
     shifts = all_shifts.join(skaters.select("gi", "playerId", "side"), on=["gi", "playerId"], how="inner")
     totals = team_totals(games, team_counts(events))
     players = player_table(
