@@ -22,10 +22,10 @@ import msgspec
 import polars as pl
 from msgspec.structs import astuple
 
-from nhl_bronze.stats.batch.decode import Int64, gis, json_bytes
+from nhl_bronze.stats.batch.decode import Int64, clock_column, gis, json_bytes
 from nhl_bronze.stats.batch.guard import decoded_input, game_id_for_message, guarded, walk_flagged
 from nhl_bronze.stats.batch.rosters import Rosters
-from nhl_bronze.stats.clock import clock_seconds, clock_seconds_expr
+from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameInput
 from nhl_bronze.stats.roster import GameContext, build_context
@@ -211,7 +211,7 @@ def walk_game(gi: int, game: GameInput) -> WalkedGame:
 _DETAIL_TYPES = {key: pl.Float64 if kind is _NUMBER else pl.String if kind is _TEXT else pl.Int64
                  for key, kind in DETAILS.items()}
 PLAY_SCHEMA = {"gi": pl.Int32, "sortOrder": pl.Int64, "period": pl.Int64, "periodType": pl.String,
-               "clock": pl.String, "type": pl.String, "code": pl.String, "homeDefends": pl.String, **_DETAIL_TYPES}
+               "t": pl.Int64, "type": pl.String, "code": pl.String, "homeDefends": pl.String, **_DETAIL_TYPES}
 _NO_DETAILS = astuple(_Details())
 
 
@@ -229,8 +229,9 @@ class PlayColumns:
         # struct -> tuple in C, then one transpose: far cheaper than one getattr per field and play
         (sort_orders, periods, clocks, kinds, codes, defends, details) = zip(*map(astuple, plays), strict=True)
         numbers, period_types = zip(*map(astuple, periods), strict=True)
+        columns["t"] += clock_column(clocks)  # None (a clock the batch path does not read) flags the game
         for name, values in (("sortOrder", sort_orders), ("period", numbers), ("periodType", period_types),
-                             ("clock", clocks), ("type", kinds), ("code", codes), ("homeDefends", defends)):
+                             ("type", kinds), ("code", codes), ("homeDefends", defends)):
             columns[name] += values
         detail_columns = zip(*(astuple(d) if d is not None else _NO_DETAILS for d in details), strict=True)
         for name, values in zip(_DETAIL_TYPES, detail_columns, strict=True):
@@ -249,7 +250,7 @@ def _kept_for(kinds: tuple[str, ...] | None, key: str) -> pl.Expr:
 
 _owner = pl.col("eventOwnerTeamId")
 _EVENT_COLUMNS = [
-    pl.col("gi"), pl.col("sortOrder"), pl.col("period"), clock_seconds_expr("clock").alias("t"), _KIND,
+    pl.col("gi"), pl.col("sortOrder"), pl.col("period"), pl.col("t"), _KIND,
     pl.col("code"), pl.col("homeDefends"), pl.col("xCoord").alias("x"), pl.col("yCoord").alias("y"),
     pl.when(_owner == pl.col("homeId")).then(pl.lit(HOME)).when(_owner == pl.col("awayId")).then(pl.lit(AWAY))
     .alias("ownerSide"),

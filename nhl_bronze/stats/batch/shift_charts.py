@@ -21,10 +21,10 @@ import msgspec
 import polars as pl
 from msgspec.structs import astuple
 
-from nhl_bronze.stats.batch.decode import Int64, gis, json_bytes
+from nhl_bronze.stats.batch.decode import Int64, clock_column, gis, json_bytes
 from nhl_bronze.stats.batch.guard import decoded_body, game_id_for_message, guarded, walk_flagged
 from nhl_bronze.stats.batch.rosters import Rosters
-from nhl_bronze.stats.clock import clock_seconds, clock_seconds_expr
+from nhl_bronze.stats.clock import clock_seconds
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameInput
 from nhl_bronze.stats.roster import GameContext
@@ -49,8 +49,10 @@ class _ShiftChart(msgspec.Struct, gc=False):
 
 
 _CHART = msgspec.json.Decoder(_ShiftChart)
-CHART_ROWS_SCHEMA = {"gi": pl.Int32, **{name: pl.String if name.endswith("Time") else pl.Int64
-                                        for name in _ShiftRow.__struct_fields__}}
+# the rows' fields in _ShiftRow order, clocks read as seconds (``decode.clock_column``)
+CHART_ROWS_SCHEMA = {"gi": pl.Int32, "playerId": pl.Int64, "period": pl.Int64, "start": pl.Int64, "end": pl.Int64,
+                     "typeCode": pl.Int64}
+_CLOCKS = ("start", "end")
 
 
 def chart_rows(charts: list[tuple[int, object]]) -> tuple[pl.DataFrame, set[int]]:
@@ -76,7 +78,7 @@ def chart_rows(charts: list[tuple[int, object]]) -> tuple[pl.DataFrame, set[int]
         columns["gi"] += [gi] * len(rows)
         # struct -> tuple in C, then one transpose: far cheaper than one getattr per field and row
         for name, values in zip(fields, zip(*map(astuple, rows), strict=True), strict=True):
-            columns[name] += values
+            columns[name] += clock_column(values) if name in _CLOCKS else values
     frame = pl.DataFrame([pl.Series(name, columns[name], dtype) for name, dtype in CHART_ROWS_SCHEMA.items()])
     return frame, refused
 
@@ -127,9 +129,7 @@ def _chart_rows(rows: pl.DataFrame) -> tuple[pl.DataFrame, set[int]]:
     ``rows``: every row of every chart (``decode.CHART_ROWS_SCHEMA``).
     """
     flagged = gis(rows.filter(pl.col("typeCode").is_null()))  # missing (KeyError) or null: the walk decides
-    rows = rows.filter(pl.col("typeCode") == SHIFT_TYPE_CODE).select(
-        "gi", "playerId", "period", start=clock_seconds_expr("startTime"), end=clock_seconds_expr("endTime"),
-    )
+    rows = rows.filter(pl.col("typeCode") == SHIFT_TYPE_CODE).select("gi", "playerId", "period", "start", "end")
     flagged |= gis(rows.filter(pl.any_horizontal(pl.all().is_null())))
     flagged |= gis(rows.filter(pl.col("end") < pl.col("start")))
     flagged |= gis(rows.filter((pl.col("period") < 1) | (pl.col("period") >= _MAX_PERIOD)))
