@@ -16,6 +16,7 @@ import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
+from nhl_bronze.stats.batch.decode import gc_paused
 from nhl_bronze.stats.batch.guard import decoded_input, game_id_for_message, guarded, is_countable_game
 from nhl_bronze.stats.batch.plays import EVENT_SCHEMA, events_frame, walk_game
 from nhl_bronze.stats.batch.rosters import BatchFrames, Rosters, chart_is_usable
@@ -51,9 +52,10 @@ def compute_batch(games: Iterable[GameInput]) -> BatchResult:
     A malformed game never stops the others: it is reported in ``failures`` (in input order) and has no rows.
     Bodies may be dicts or JSON bytes.
     """
-    games = list(games)
-    walked = walk_batch(games)
-    return BatchResult(_compute(walked.frames), [(games[gi], error) for gi, error in walked.failures])
+    with gc_paused():
+        games = list(games)
+        walked = walk_batch(games)
+        return BatchResult(_compute(walked.frames), [(games[gi], error) for gi, error in walked.failures])
 
 
 class _ReferenceGame(NamedTuple):

@@ -13,8 +13,10 @@ it always accepted, e.g. a float 517.0 for a type code).
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated
 
 import msgspec
@@ -69,3 +71,23 @@ def clock_column(values: Sequence[str | None]) -> list[int | None]:
         seconds = [known if known is not None else _strict_clock(value) for known, value in zip(seconds, values,
                                                                                                 strict=True)]
     return seconds
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a batch is parsed (and resumed after, if it was running).
+
+    Reading a batch of 100 games allocates a few hundred thousand small objects (row tuples, roster dicts)
+    that hold no reference cycles: reference counting frees them. Each 700 of them started a collection that
+    also walks the process's long-lived objects (~100,000 after the imports): ~110 collections a batch, 12-25 %
+    of the parse (100 simulated games, one core, measured in one process: 5.2-5.7 ms/game paused against
+    6.4-6.8 with the collector running). Garbage that does hold a cycle waits for the first collection after.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
