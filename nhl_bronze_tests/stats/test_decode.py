@@ -15,7 +15,8 @@ CLOCKS = ["05:45", "0:00", "20:00", "123:45", "1234567:00", "12345678:00", "5:7"
 
 
 def test_clock_column_reads_exactly_what_the_clock_expression_reads():
-    expected = pl.DataFrame({"clock": CLOCKS}, schema={"clock": pl.String}).select(clock_seconds_expr("clock").alias("seconds"))
+    clocks = pl.DataFrame({"clock": CLOCKS}, schema={"clock": pl.String})
+    expected = clocks.select(clock_seconds_expr("clock").alias("seconds"))
     assert clock_column(CLOCKS) == expected["seconds"].to_list()
     assert clock_column(CLOCKS) == clock_column(CLOCKS)  # the second pass reads from the cache
 
