@@ -24,6 +24,7 @@ import polars as pl
 from nhl_bronze.client.errors import GameFetchError
 from nhl_bronze.client.window import FetchedGame, WindowFetch
 from nhl_bronze.stats import GameFrames, GameInput, GameParseError, compute_batch
+from nhl_bronze.stats.batch.decode import gc_paused
 from nhl_bronze.stats.batch.guard import decoded_body
 from nhl_bronze.stats.parity import boxscore_totals, parity_mismatches, totals_frame
 
@@ -42,8 +43,14 @@ def parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
 
     Bodies go to the statistics as they came (JSON bytes from the API or the raw store, dicts from tests): the
     batch decodes them itself, in this process (a worker, when pooled), and a body that is not JSON fails its
-    game only.
+    game only. The cyclic garbage collector is paused meanwhile (``decode.gc_paused``: the boxscores decoded
+    again for the parity are a few hundred dicts each).
     """
+    with gc_paused():
+        return _parse_games(games)
+
+
+def _parse_games(games: Sequence[FetchedGame]) -> ParsedGames:
     inputs = [GameInput(g.game_date, g.schedule_game, g.play_by_play, g.boxscore, g.shift_chart) for g in games]
     result = compute_batch(inputs)
     game_of = {id(game_input): game for game_input, game in zip(inputs, games, strict=True)}

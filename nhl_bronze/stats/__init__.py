@@ -8,11 +8,11 @@ Public API (other modules rely on it exactly)::
 
 Module map (one concern each): ``clock`` (MM:SS), ``situations`` (strength-state rule), ``danger`` (shot
 danger on normalised coordinates), ``roster`` (who plays for whom), ``shifts`` (the shift rules, per game) and,
-in ``batch``: ``walk`` (a batch -> flat frames + failures), ``guard`` (decoding bodies, errors naming the game),
-``decode`` / ``plays`` / ``shift_charts`` (typed msgspec decoding and the vectorised event and shift rules),
-``event_stage`` / ``chart_stage`` (vectorised path, flagged games walked one by one), ``extract`` (the per-game
-JSON walk, the reference), ``indicators`` (every counted statistic, declared once), ``events`` (credited side
-and the indicator columns), ``timeline`` (situation segments),
+in ``batch``: ``walk`` (a batch -> flat frames + failures), ``guard`` (decoding bodies, errors naming the game,
+flagged games walked one by one), one module per input, ``plays`` / ``shift_charts`` (its schema, typed msgspec
+decoder, batch rules and per-game walk, the reference), ``decode`` (what they share), ``rosters`` (the game
+headers as frames, whether a chart is usable), ``indicators`` (every counted statistic, declared once),
+``events`` (credited side and the indicator columns), ``timeline`` (situation segments),
 ``ice_time``, ``on_ice``, ``individual``, ``teams`` / ``players`` (the two tables), ``rollup`` (``all`` rows,
 shares), ``compute`` (the plan), ``api`` (entry points). Column definitions: ``docs/DATA_DICTIONARY.md``.
 

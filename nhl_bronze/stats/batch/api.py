@@ -1,9 +1,10 @@
 """The public entry points: validation per game, one batch computation for all games.
 
-Every entry point goes through :func:`compute_batch`: each game is validated and flattened (``walk``: per-game
-walk of header and plays, shift charts read and checked for the whole batch), then all games are computed
-together (``compute``). A single game is a batch of one. :func:`reference_batch` is the plain per-game walk of
-everything (``extract.game_rows``), kept as the reference the batch path is tested against.
+Every entry point goes through :func:`compute_batch`: each game is validated and flattened (``walk``: each
+game's header read on its own, plays and shift charts read and checked for the whole batch), then all games are
+computed together (``compute``). A single game is a batch of one. :func:`reference_batch` is the plain per-game
+walk of everything (``plays.walk_game``, ``shift_charts.shift_rows``), kept as the reference the batch path is
+tested against.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import polars as pl
 
 from nhl_bronze.contract import GAMES_HISTORICAL_SCHEMA, PLAYER_GAME_STATS_SCHEMA
 from nhl_bronze.stats.batch.compute import compute_tables, situation_timeline
-from nhl_bronze.stats.batch.extract import BatchColumns, GameRows, game_rows
+from nhl_bronze.stats.batch.decode import gc_paused
 from nhl_bronze.stats.batch.guard import decoded_input, game_id_for_message, guarded, is_countable_game
+from nhl_bronze.stats.batch.plays import EVENT_SCHEMA, events_frame, walk_game
+from nhl_bronze.stats.batch.rosters import BatchFrames, Rosters, chart_is_usable, charted_seconds
+from nhl_bronze.stats.batch.shift_charts import SHIFT_SCHEMA, shift_rows, shifts_frame
 from nhl_bronze.stats.batch.walk import walk_batch
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameFrames, GameInput
+from nhl_bronze.stats.roster import GameContext
 
 __all__ = ["BatchResult", "compute_batch", "compute_game_frames", "compute_many", "game_timeline",
            "is_countable_game", "reference_batch"]
@@ -39,8 +44,8 @@ def empty_frames() -> GameFrames:
     )
 
 
-def _compute(batch: BatchColumns, shifts: pl.DataFrame | None = None, events: pl.DataFrame | None = None) -> GameFrames:
-    return compute_tables(batch, shifts, events) if batch.tables["games"]["gi"] else empty_frames()
+def _compute(frames: BatchFrames) -> GameFrames:
+    return compute_tables(frames) if frames.games.height else empty_frames()
 
 
 def compute_batch(games: Iterable[GameInput]) -> BatchResult:
@@ -49,33 +54,61 @@ def compute_batch(games: Iterable[GameInput]) -> BatchResult:
     A malformed game never stops the others: it is reported in ``failures`` (in input order) and has no rows.
     Bodies may be dicts or JSON bytes.
     """
-    games = list(games)
-    walked = walk_batch(games)
-    frames = _compute(walked.columns, walked.shifts, walked.events)
-    return BatchResult(frames, [(games[gi], error) for gi, error in walked.failures],
-                       tuple((games[gi], note) for gi, note in walked.repaired_charts))
+    with gc_paused():
+        games = list(games)
+        walked = walk_batch(games)
+        return BatchResult(_compute(walked.frames), [(games[gi], error) for gi, error in walked.failures],
+                           tuple((games[gi], note) for gi, note in walked.repaired_charts))
 
 
-def _rows(gi: int, game: GameInput) -> GameRows | None:
-    """One game's flat rows by the per-game walk; None for a game that does not count; GameParseError if malformed."""
+class _ReferenceGame(NamedTuple):
+    ctx: GameContext
+    events: list[tuple]
+    shifts: list[tuple]
+    repairs: list[str]  # what a best-effort rule repaired in the chart
+
+
+def _reference_game(gi: int, game: GameInput) -> _ReferenceGame | None:
+    """One game by the per-game walk; None for a game that does not count; GameParseError if malformed."""
     game = decoded_input(game)
     if not is_countable_game(game.schedule_game):
         return None
-    return guarded(game_id_for_message(game), game_rows, gi, game)
+    game_id = game_id_for_message(game)
+    walked = guarded(game_id, walk_game, gi, game)
+    repairs: list[str] = []
+    shifts = guarded(game_id, shift_rows, gi, walked.ctx, game.shift_chart, walked.game_seconds, repairs)
+    return _ReferenceGame(walked.ctx, walked.events, shifts, repairs)
 
 
-def reference_batch(games: Iterable[GameInput]) -> BatchResult:
-    """:func:`compute_batch` by the plain per-game walk (no vectorised shift charts): the reference for tests."""
-    batch, failures = BatchColumns(), []
+def _reference_frames(games: Iterable[GameInput], failures: list[tuple[GameInput, GameParseError]],
+                      repaired: list[tuple[GameInput, str]] | None = None) -> BatchFrames:
+    contexts, usable = [], set()
+    events, shifts = [pl.DataFrame(schema=EVENT_SCHEMA)], [pl.DataFrame(schema=SHIFT_SCHEMA)]
     for gi, game in enumerate(games):
         try:
-            rows = _rows(gi, game)
+            walked = _reference_game(gi, game)
         except GameParseError as error:
             failures.append((game, error))
             continue
-        if rows is not None:
-            batch.add(rows)
-    return BatchResult(_compute(batch), failures)
+        if walked is None:
+            continue
+        contexts.append((gi, walked.ctx))
+        events.append(events_frame(walked.events))
+        chart = shifts_frame(walked.shifts)
+        if chart_is_usable(walked.ctx, charted_seconds(chart).get(gi, {})):
+            usable.add(gi)
+            shifts.append(chart)
+            if repaired is not None:
+                repaired += [(game, note) for note in walked.repairs]
+    return Rosters(contexts).batch_frames(set(), usable, pl.concat(events), pl.concat(shifts))
+
+
+def reference_batch(games: Iterable[GameInput]) -> BatchResult:
+    """:func:`compute_batch` by the plain per-game walk of every game: the reference for tests."""
+    failures: list[tuple[GameInput, GameParseError]] = []
+    repaired: list[tuple[GameInput, str]] = []
+    frames = _compute(_reference_frames(games, failures, repaired))
+    return BatchResult(frames, failures, tuple(repaired))
 
 
 def compute_many(games: Iterable[GameInput]) -> GameFrames:
@@ -104,8 +137,8 @@ def game_timeline(game: GameInput) -> pl.DataFrame:
     For inspection and tests (the tables use the same segments for ice time). Raises GameParseError like
     :func:`compute_game_frames`; a game that does not count has no segments.
     """
-    batch = BatchColumns()
-    rows = _rows(0, game)
-    if rows is not None:
-        batch.add(rows)
-    return situation_timeline(batch).drop("gi") if rows is not None else pl.DataFrame()
+    failures: list[tuple[GameInput, GameParseError]] = []
+    frames = _reference_frames([game], failures)
+    if failures:
+        raise failures[0][1]
+    return situation_timeline(frames).drop("gi") if frames.games.height else pl.DataFrame()

@@ -12,7 +12,7 @@ A "play" is the run of events between two dead pucks (a goal/stoppage closes the
 is an attempt <= 3 s after the previous attempt of the same team in the same play. A shot (not a goal)
 "continued" when the next event of the game is in the same period, is not a dead puck and has an x
 coordinate: in the shooter's offensive zone (x beyond the blue line towards the attacked net) or not.
-Shootout plays never get here (see ``extract``).
+Shootout plays never get here (see ``plays``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ _BLOCKER_SIDE = pl.col("_blockerSide")
 _CREDIT = [
     pl.coalesce(
         "_side",
-        # (only a blocked shot has a blocker: extract reads blockingPlayerId for no other type)
+        # (only a blocked shot has a blocker: ``plays.PLAYER_FIELDS`` keeps blockingPlayerId for no other type)
         pl.when(pl.col("teammateBlocked")).then(_BLOCKER_SIDE)
         .when(_BLOCKER_SIDE == HOME).then(pl.lit(AWAY))
         .when(_BLOCKER_SIDE == AWAY).then(pl.lit(HOME)),

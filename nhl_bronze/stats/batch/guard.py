@@ -1,4 +1,5 @@
-"""Per-game guards of the batch: decoding a game's bodies and turning malformed input into an error naming it.
+"""Per-game guards of the batch: decoding a game's bodies, turning malformed input into an error naming it,
+and walking the games the batch path flagged one by one.
 
 Bodies may be decoded dicts or JSON bytes (from the raw store or the API): bytes are decoded here, in the
 process that parses, and a body that is not JSON fails its game only.
@@ -8,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import orjson
 
 from nhl_bronze.domain.games import classify_schedule_game
-from nhl_bronze.stats.batch.decode import narrow_play_by_play
-from nhl_bronze.stats.batch.extract import WalkedGame, walk_game
 from nhl_bronze.stats.errors import GameParseError
 from nhl_bronze.stats.model import GameInput
 
 T = TypeVar("T")
+R = TypeVar("R")
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -47,6 +47,18 @@ def guarded(game_id: object, step: Callable[..., T], *args: object) -> T:
         raise GameParseError(game_id, f"malformed input ({type(exc).__name__}: {detail})") from exc
 
 
+def walk_flagged(games: Iterable[tuple[int, T]], walk: Callable[[int, T], R],
+                 failures: list[tuple[int, GameParseError]]) -> dict[int, R]:
+    """``walk(gi, game)`` of each game the batch path flagged (gi -> result); a failing game goes to ``failures``."""
+    walked: dict[int, R] = {}
+    for gi, game in games:
+        try:
+            walked[gi] = walk(gi, game)
+        except GameParseError as error:
+            failures.append((gi, error))
+    return walked
+
+
 def decoded_body(game_id: object, label: str, body: object) -> object:
     """A JSON body decoded (``orjson``; ``json`` for what only it accepts, e.g. NaN), anything else as it is."""
     if not isinstance(body, bytes | bytearray | memoryview):
@@ -60,18 +72,16 @@ def decoded_body(game_id: object, label: str, body: object) -> object:
             raise GameParseError(game_id, f"{label} is not valid JSON ({exc})") from exc
 
 
-def decoded_input(game: GameInput, narrow: bool = False, play_by_play: dict | None = None) -> GameInput:
+def decoded_input(game: GameInput, play_by_play: dict | None = None) -> GameInput:
     """``game`` with play-by-play and boxscore as dicts; GameParseError naming the game if one is not a dict.
 
-    ``narrow``: play-by-play bytes keep only the keys the walk reads (``decode.narrow_play_by_play``);
-    ``play_by_play``: the play-by-play already decoded (``plays.typed_play_by_play``).
+    ``play_by_play``: the play-by-play already decoded (``plays.typed_play_by_play``), used instead of its body.
     """
     game_id = game_id_for_message(game)
-    pbp = game.play_by_play
-    if play_by_play is None and narrow and isinstance(pbp, bytes):
-        play_by_play = narrow_play_by_play(pbp)
     game = dataclasses.replace(
-        game, play_by_play=play_by_play if play_by_play is not None else decoded_body(game_id, "play-by-play", pbp),
+        game,
+        play_by_play=play_by_play if play_by_play is not None else decoded_body(game_id, "play-by-play",
+                                                                                game.play_by_play),
         boxscore=decoded_body(game_id, "boxscore", game.boxscore),
     )
     game_id = game_id_for_message(game)
@@ -83,12 +93,3 @@ def decoded_input(game: GameInput, narrow: bool = False, play_by_play: dict | No
     if chart is not None and not isinstance(chart, dict | bytes | bytearray | memoryview):
         raise GameParseError(game_id, f"shift chart is a {type(chart).__name__}, not a dict")
     return game
-
-
-def walk_one(gi: int, game: GameInput) -> WalkedGame | None:
-    """The walked game; None for a game that does not count; GameParseError naming the game if malformed."""
-    if not is_countable_game(game.schedule_game):
-        return None
-    return guarded(game_id_for_message(game), walk_game, gi, game)
-
-
