@@ -133,6 +133,19 @@ def test_changed_shift_charts_give_the_reference_rows_and_failures():
     _assert_same([game_input(2024020009), *variants, *_simulated(4)])
 
 
+def test_a_crowded_chart_is_repaired_and_reported_alike_by_both_paths():
+    """The batch rules flag a chart with a seventh skater: its game is walked, repaired and reported like the walk."""
+    crowded = dataclasses.replace(game_input(2024020001), shift_chart=_chart_variant("seventh skater"))
+    games = [game_input(2024020009), crowded, game_input(2024020022)]
+    expected = reference_batch(games)
+    [(game, note)] = expected.repaired_charts
+    assert game is crowded and "skaters on the ice in period 1 at 05:00" in note
+    for form in (games, [_as_bytes(g) for g in games]):
+        result = compute_batch(form)
+        assert [(form.index(g), n) for g, n in result.repaired_charts] == [(1, note)]
+        assert result.frames.players.equals(expected.frames.players)
+
+
 @pytest.mark.parametrize("body", [b'{"data": [', b"[]", b"null", b'"text"', b"{}"])
 def test_a_shift_chart_body_that_is_not_a_chart_fails_only_its_game(body):
     bad = dataclasses.replace(_as_bytes(game_input(2024020001)), shift_chart=body)
