@@ -9,7 +9,7 @@ ledger together produces a valid chain, but not one that contains the digest kep
 
 from __future__ import annotations
 
-from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, LedgerDigest
+from nhl_bronze.protection.ledger import GENESIS_HASH, Ledger, LedgerCorruptError, LedgerDigest
 
 LEDGER_DIGEST = "ledger_digest"  # materialization metadata: the digest line
 LEDGER_CHAIN_HASH = "ledger_chain_hash"  # materialization metadata: the chain hash alone
@@ -27,7 +27,9 @@ def parse_digest(text: str, table: str | None = None) -> str:
 
 def extension_problem(ledger: Ledger, table: str, chain_hash: str) -> str | None:
     """None when ``table``'s ledger contains the entry whose hash is ``chain_hash`` (it only grew since); else
-    what is wrong, naming the table."""
+    what is wrong, naming the table. The digest of an empty ledger (nothing recorded yet) is extended by any."""
+    if chain_hash == GENESIS_HASH:
+        return None
     try:
         entries = ledger.entries(table)
     except LedgerCorruptError as error:
