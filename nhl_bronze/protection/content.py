@@ -84,6 +84,9 @@ class ContentReport:
     files_checked: int = 0
     altered: list[AlteredRow] = field(default_factory=list)
     restored: int = 0  # altered rows whose recorded content an intact later version carries
+    # the altered rows, whole (``CONTENT_HASH`` added), and the recorded content found for them
+    altered_rows: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
+    recorded: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -91,14 +94,14 @@ class ContentReport:
 
 
 def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = None,
-                  table: DeltaTable | None = None) -> tuple[ContentReport, pl.DataFrame]:
-    """Hash every row of ``spec`` (of ``files`` only, when given) again; the report names each altered row and
-    the frame holds them, whole, with their recorded content's origin looked up. A table that does not exist
-    checks clean (the audit reports a missing table)."""
+                  table: DeltaTable | None = None) -> ContentReport:
+    """Hash every row of ``spec`` (of ``files`` only, when given) again; the report names each altered row, with
+    its recorded content looked up. A table that does not exist checks clean (the audit reports a missing
+    table)."""
     report = ContentReport(spec.name)
     table = table if table is not None else store.table_if_exists(spec)
     if table is None:
-        return report, pl.DataFrame()
+        return report
     mismatched: list[pl.DataFrame] = []
     for batch in _file_batches(table, files):
         rows = store.scan_table(table, only_files=batch).collect()
@@ -110,13 +113,14 @@ def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = 
         mismatched.append(hashed.filter(pl.col(CONTENT_HASH).ne_missing(pl.col(ROW_HASH))))
     altered = pl.concat(mismatched, how="diagonal_relaxed") if mismatched else pl.DataFrame()
     if altered.is_empty():
-        return report, altered
+        return report
     altered, report.restored = _without_restored(store, spec, table, altered)
     if altered.is_empty():
-        return report, altered
-    recorded = find_recorded_content(store, spec, table, altered)
-    report.altered = describe_altered(spec, altered, recorded)
-    return report, altered
+        return report
+    report.recorded = find_recorded_content(store, spec, table, altered)
+    report.altered = describe_altered(spec, altered, report.recorded)
+    report.altered_rows = altered
+    return report
 
 
 def sample_files(table: DeltaTable, window_files: list[str], random_files: int = SAMPLE_RANDOM_FILES,
