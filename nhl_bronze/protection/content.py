@@ -22,13 +22,21 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, date_of_game_date_int, game_date_int
-from nhl_bronze.storage.history import GAME_ID, HISTORY_META_COLUMNS, ROW_HASH, VERSION, content_hash, versions_of_games
+from nhl_bronze.storage.history import (
+    GAME_ID,
+    HISTORY_META_COLUMNS,
+    ROW_HASH,
+    VERSION,
+    content_hash,
+    files_dated_in,
+    versions_of_games,
+)
 from nhl_bronze.storage.log import read_commit
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
 
@@ -121,6 +129,15 @@ def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = 
     report.altered = describe_altered(spec, altered, report.recorded)
     report.altered_rows = altered
     return report
+
+
+def check_sample(store: DeltaStore, spec: TableSpec, start: date, end: date,
+                 random_files: int = SAMPLE_RANDOM_FILES) -> ContentReport:
+    """The daily sample a history run checks: the files holding ``[start, end)`` plus ``random_files`` others."""
+    table = store.table_if_exists(spec)
+    if table is None:
+        return ContentReport(spec.name)
+    return check_content(store, spec, sample_files(table, files_dated_in(table, start, end), random_files), table)
 
 
 def sample_files(table: DeltaTable, window_files: list[str], random_files: int = SAMPLE_RANDOM_FILES,
