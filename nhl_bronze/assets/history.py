@@ -13,7 +13,7 @@ from nhl_bronze.assets.window import partition_window
 from nhl_bronze.catalog import GAMES_TABLE_SCHEMA, games_in_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
-from nhl_bronze.protection.content import SAMPLE_RANDOM_FILES, check_sample
+from nhl_bronze.protection.content import SAMPLE_RANDOM_FILES, SAMPLE_RANDOM_ROWS, check_sample
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
@@ -52,9 +52,10 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
             dg.AssetCheckSpec("never_shrinks", asset=key,
                               description="Row count never below the previous run or materialization."),
             dg.AssetCheckSpec(ROWS_MATCH_THEIR_HASH, asset=key,
-                              description="Daily sample of the deep check: every row of the files holding the "
-                              f"window and of {SAMPLE_RANDOM_FILES} random files still hashes to its _row_hash; "
-                              "fails naming each altered row (nhl-bronze verify --deep checks every row)."),
+                              description="Daily sample of the deep check: every row of the window and "
+                              f"{SAMPLE_RANDOM_ROWS:,} rows of {SAMPLE_RANDOM_FILES} random file(s) still hash to "
+                              "their _row_hash; fails naming each altered row (nhl-bronze verify --deep checks "
+                              "every row)."),
             dg.AssetCheckSpec("unique_latest_keys", asset=key,
                               description=f"One latest version per ({', '.join(history.key)}) for the window's games, "
                               "over the whole table (a re-dated game has versions under another date)."),
