@@ -23,7 +23,7 @@ from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STAT
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, materialize_range, metadata, read_table
 
 FIRST, DAY, LAST = "2024-10-04", "2024-10-09", "2024-10-11"  # the recorded week: three final games
-GAME, OTHER_GAME = 2024020009, 2024020001
+GAME = 2024020009
 TEAMS, PLAYERS = GAMES_HISTORICAL_HISTORY.name, PLAYER_GAME_STATS_HISTORY.name
 SCRIPT = Path(sys.executable).parent / "nhl-bronze"
 
@@ -189,16 +189,16 @@ def test_a_merge_compares_against_the_stored_content_not_the_stored_hash(data_di
 def test_the_history_run_checks_a_sample_and_names_an_altered_row(data_dir):
     store = open_store(data_dir)
     stored = read_table(data_dir, TEAMS)
-    lying = stored.filter(pl.col("gameId") == OTHER_GAME, pl.col("situation") == "all").head(1).with_columns(
-        pl.col("goalsFor") + 5, pl.lit(2, pl.Int32).alias("_version"))
+    # A version 2 of one key of the run's window whose values are the true ones but whose hash is not theirs: the
+    # merge sees nothing to add (same values), the run's sample check must name the row.
+    lying = stored.filter(pl.col("gameId") == GAME, pl.col("team") == "VAN", pl.col("situation") == "all")
+    lying = lying.with_columns(pl.lit("0" * 40).alias("_row_hash"), pl.lit(2, pl.Int32).alias("_version"))
     store.append(GAMES_HISTORICAL_HISTORY, lying)
 
-    # Another date's run: the altered game is outside its window, its file is in the sample (few files).
     run = materialize_day(STAGING_AND_HISTORY, data_dir, DAY)
 
     checks = {(e.asset_key.path[-1], e.check_name): e for e in run.get_asset_check_evaluations()}
     teams = checks[(TEAMS, "rows_match_their_hash")]
     assert not teams.passed and teams.metadata["altered_rows"].value == 1
-    team = lying["team"].item()
-    assert f"key gameId={OTHER_GAME}, team={team}, situation=all, _version 2" in teams.metadata["altered"].value
+    assert f"key gameId={GAME}, team=VAN, situation=all, _version 2" in teams.metadata["altered"].value
     assert checks[(PLAYERS, "rows_match_their_hash")].passed
