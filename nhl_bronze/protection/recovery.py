@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from deltalake import write_deltalake
 
+from nhl_bronze.protection import open_store
 from nhl_bronze.protection.audit import APPEND_ONLY_KEY, RECOVERS, audit_stamp, audit_table
 from nhl_bronze.protection.content import AlteredRow, ContentReport, check_content
 from nhl_bronze.storage.history import (
@@ -78,6 +79,8 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
     ``good_version=None``: no commit to undo (e.g. a data file rewritten in place), content only.
     Safe to re-run: a second run finds nothing missing and nothing altered."""
     require_protected(spec)
+    if store.guard is None:  # restored content is appended through the protected path, which needs the guard
+        store = open_store(store.root, store.storage_options)
     report = audit_table(store, spec, full=True)
     missing_files = [p for p in report.problems if "missing from storage" in p.message]
     if missing_files:
