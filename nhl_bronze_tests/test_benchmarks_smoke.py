@@ -75,3 +75,8 @@ def test_bench_season(tmp_path: Path) -> None:
                      str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)
     assert_table(out, "bench_season results")
     assert "raw store rows / size without dedupe" in out
+
+
+def test_bench_deep_verify(tmp_path: Path) -> None:
+    out = run_script("bench_deep_verify.py", "--rows", "3000", "--work-dir", str(tmp_path / "deep"), tmp=tmp_path)
+    assert_table(out, "bench_deep_verify")
