@@ -178,7 +178,9 @@ def find_recorded_content(store: DeltaStore, spec: TableSpec, table: DeltaTable,
         if wanted.is_empty():
             break
     if not wanted.is_empty() and spec.name in HISTORY_WITH_RAW_ROWS:
-        reparsed = _raw_store_rows(store, spec, altered.join(wanted.select(identity), on=identity, how="semi"))
+        rows = altered.join(wanted.select(identity), on=identity, how="semi")
+        days = rows[GAME_DATE_COLUMN].unique().to_list() if GAME_DATE_COLUMN in rows.columns else []
+        reparsed = raw_store_rows(store, spec, days)
         if not reparsed.is_empty():
             # The raw bodies give content, not versions: every version of the key may have been recorded from
             # them, and the stored hash tells which one was.
@@ -286,19 +288,20 @@ def _removed_files_rows(store: DeltaStore, spec: TableSpec, table: DeltaTable,
                 continue  # vacuumed: nothing to read
 
 
-def _raw_store_rows(store: DeltaStore, spec: TableSpec, altered: pl.DataFrame) -> pl.DataFrame:
-    """The rows staging would compute for the altered rows' dates from the raw store's newest bodies."""
+def raw_store_rows(store: DeltaStore, spec: TableSpec, days: list[int]) -> pl.DataFrame:
+    """The rows of ``spec`` staging would compute for ``days`` (``gameDate`` integers) from the raw store's newest
+    bodies (an empty frame when the raw store is empty or ``spec`` is not fed from it)."""
     from nhl_bronze.pipeline.parse import parse_games
     from nhl_bronze.pipeline.source import RawStoreSource
     from nhl_bronze.storage.raw_responses import RawResponseStore
 
-    if GAME_DATE_COLUMN not in altered.columns:
+    if spec.name not in HISTORY_WITH_RAW_ROWS:
         return pl.DataFrame()
     source = RawStoreSource(RawResponseStore(store))
     if source.raw_store.snapshot() is None:
         return pl.DataFrame()
     frames: list[pl.DataFrame] = []
-    for day in sorted(altered[GAME_DATE_COLUMN].unique().to_list()):
+    for day in sorted(days):
         start = date_of_game_date_int(day)
         try:
             parsed = source.fetch(start, start + timedelta(days=1))

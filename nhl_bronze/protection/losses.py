@@ -71,3 +71,13 @@ def acknowledged(store: DeltaStore) -> set[tuple[str, str, int, str]]:
 
 def is_acknowledged(row: AlteredRow, known: set[tuple[str, str, int, str]]) -> bool:
     return (row.table, key_text(row.key), row.version, row.content_hash) in known
+
+
+def acknowledge_vacuumed_files(store: DeltaStore, table: str, good_version: int, paths: list[str], reason: str,
+                               by: str | None = None) -> None:
+    """Record that recovery went on past vacuumed files whose removed rows cannot be named (key ``file:<path>``,
+    version = the good version recovery read)."""
+    now = datetime.now(UTC)
+    rows = [(table, key_text({"file": path}), good_version, "", "", reason.strip(), by or getpass.getuser(), now)
+            for path in paths]
+    store.append(ACKNOWLEDGED_LOSSES, pl.DataFrame(rows, schema=LOSS_SCHEMA, orient="row"))

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
 from deltalake import write_deltalake
 
+from nhl_bronze.domain.dates import date_of_game_date_int, game_date_int
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.audit import APPEND_ONLY_KEY, RECOVERS, audit_stamp, audit_table
-from nhl_bronze.protection.content import AlteredRow, ContentReport, check_content
+from nhl_bronze.protection.content import AlteredRow, ContentReport, check_content, raw_store_rows
+from nhl_bronze.protection.losses import acknowledge_vacuumed_files
 from nhl_bronze.storage.history import (
     HISTORY_META_COLUMNS,
     INGESTED_AT,
@@ -64,20 +66,32 @@ class RecoveryResult:
     table_version: int
     contents_restored: int = 0  # altered rows whose recorded content was appended as a new version
     lost: list[AlteredRow] = field(default_factory=list)  # altered rows nothing could restore
+    vacuumed_files: list[str] = field(default_factory=list)  # accepted: removed by a bad commit, then vacuumed
+    keys_restored_from_raw: int = 0  # keys of those files' games with no row left, restored as _version 1
 
     def describe(self) -> str:
         text = (f"{self.table}: {self.rows_restored} removed row(s) restored, {self.contents_restored} altered "
                 f"row(s) restored to their recorded content, now at Delta version {self.table_version}")
+        if self.vacuumed_files:
+            text += (f"; {len(self.vacuumed_files)} vacuumed file(s) accepted as lost ("
+                     + "; ".join(self.vacuumed_files) + f"): {self.keys_restored_from_raw} key(s) with no row left "
+                     "were restored from the raw store as _version 1; their earlier versions, and removed versions "
+                     "of keys that still have rows, cannot be named")
         if self.lost:
             text += f"; {len(self.lost)} row(s) LOST:\n" + "\n".join(f"  {row.describe()}" for row in self.lost)
         return text
 
 
-def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None) -> RecoveryResult:
+def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None,
+                    accept_vacuumed: str | None = None) -> RecoveryResult:
     """Re-append every row of ``good_version`` that the current version lacks, acknowledging the bad commits
     after ``good_version`` that the audit reports, then restore the recorded content of every altered row.
     ``good_version=None``: no commit to undo (e.g. a data file rewritten in place), content only.
-    Safe to re-run: a second run finds nothing missing and nothing altered."""
+
+    A file of ``good_version`` that a bad commit removed and vacuum deleted stops recovery (its rows cannot be
+    named) unless ``accept_vacuumed`` gives the operator's reason to go on: it is recorded append-only with the
+    files (``protection.losses``), and every key of those files' games that has no row left is restored from the
+    raw store's bodies as ``_version`` 1. Safe to re-run: a second run finds nothing missing and nothing altered."""
     require_protected(spec)
     if store.guard is None:  # restored content is appended through the protected path, which needs the guard
         store = open_store(store.root, store.storage_options)
@@ -93,21 +107,26 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
     if good_version is not None and any(v <= good_version for v in bad_versions):
         raise RecoveryError(f"{spec.name}: version {good_version} is not before the bad commits {bad_versions}: "
                             "pick the version before the first one")
-    restored_rows = 0
+    restored_rows, vacuumed, from_raw = 0, [], 0
     if good_version is not None:
-        restored_rows = _restore_removed_rows(store, spec, good_version, bad_versions)
+        restored_rows, vacuumed = _restore_removed_rows(store, spec, good_version, bad_versions, accept_vacuumed)
+    if vacuumed:
+        acknowledge_vacuumed_files(store, spec.name, good_version or 0, [f["path"] for f in vacuumed],
+                                   accept_vacuumed or "")
+        from_raw = _restore_absent_keys_from_raw(store, spec, vacuumed)
     content = check_content(store, spec)
     appended = restore_content(store, spec, content)
     unrestorable = [row for row in content.altered if row not in appended]
     return RecoveryResult(spec.name, good_version, bad_versions, restored_rows, store.table(spec).version(),
-                          len(appended), unrestorable)
+                          len(appended), unrestorable, [_describe_file(f) for f in vacuumed], from_raw)
 
 
-def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int, bad_versions: list[int]) -> int:
+def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int, bad_versions: list[int],
+                          accept_vacuumed: str | None) -> tuple[int, list[dict]]:
+    before, vacuumed = _readable_version(store, spec, good_version, bad_versions, accept_vacuumed)
     table = store.table(spec)
     if table.metadata().configuration.get(APPEND_ONLY_KEY) != "true":
         table.alter.set_table_properties({APPEND_ONLY_KEY: "true"})
-    before = _readable_version(store, spec, good_version, bad_versions)
     now = store.scan(spec).collect()
     identity = [*spec.key, VERSION] if VERSION in before.columns else list(spec.key)
     lost = before.join(now.select(identity), on=identity, how="anti", nulls_equal=True)
@@ -121,10 +140,11 @@ def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int,
         write_deltalake(store.uri(spec), lost.select(pl.all()), mode="append", schema_mode="merge",
                         storage_options=store.storage_options,
                         commit_properties=stamp)
-    return lost.height
+    return lost.height, vacuumed
 
 
-def _readable_version(store: DeltaStore, spec: TableSpec, version: int, bad_versions: list[int]) -> pl.DataFrame:
+def _readable_version(store: DeltaStore, spec: TableSpec, version: int, bad_versions: list[int],
+                      accept_vacuumed: str | None) -> tuple[pl.DataFrame, list[dict]]:
     """The rows of ``version`` that storage still holds. A file of it that was vacuumed is accepted only when the
     bad commit that removed it added at least as many rows as it removed (the log's row counts: an UPDATE
     rewrites rows, it does not remove them; the rewritten rows' content is then judged by the content check);
@@ -139,21 +159,58 @@ def _readable_version(store: DeltaStore, spec: TableSpec, version: int, bad_vers
         except (OSError, pl.exceptions.PolarsError):
             unreadable[row["path"]] = row
     records = dict(zip(actions["path"].to_list(), actions["num_records"].to_list(), strict=True))
-    removed_rows = [p for p in unreadable if not _rewritten_by_bad_commit(store, spec, p, records, bad_versions)]
-    if removed_rows:
-        described = []
-        for path in removed_rows:
-            row = unreadable[path]
-            games = f", gameId {row['min.gameId']}..{row['max.gameId']}" if "min.gameId" in row else ""
-            dates = f", gameDate {row['min.gameDate']}..{row['max.gameDate']}" if "min.gameDate" in row else ""
-            described.append(f"{path} ({row['num_records']} rows{games}{dates})")
+    removed_rows = [unreadable[p] for p in unreadable
+                    if not _rewritten_by_bad_commit(store, spec, p, records, bad_versions)]
+    if removed_rows and not (accept_vacuumed or "").strip():
         raise RecoveryError(
-            f"{spec.name}: time travel to version {version} cannot read {len(described)} data file(s) (vacuumed) "
-            "that a bad commit removed without rewriting their rows: " + "; ".join(described) + ". Their rows that "
-            "the current version lacks are lost unless a backup holds the files; nothing was acknowledged. Restore "
-            "the files, or rebuild those dates from the raw store after an operator decision "
-            "(docs/HISTORY_SAFETY.md)")
-    return pl.concat(frames, how="diagonal_relaxed") if frames else store.scan_table(table, only_files=[]).collect()
+            f"{spec.name}: time travel to version {version} cannot read {len(removed_rows)} data file(s) (vacuumed) "
+            "that a bad commit removed without rewriting their rows: "
+            + "; ".join(_describe_file(f) for f in removed_rows) + ". Their rows that the current version lacks "
+            "cannot be named; nothing was acknowledged. Restore the files from a backup, or accept the loss with a "
+            "reason (recover_history(..., accept_vacuumed=\"<reason>\")): the keys of those games with no row left "
+            "are then restored from the raw store (docs/HISTORY_SAFETY.md)")
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else store.scan_table(table, only_files=[]).collect()
+    return rows, removed_rows
+
+
+def _describe_file(action: dict) -> str:
+    games = f", gameId {action['min.gameId']}..{action['max.gameId']}" if "min.gameId" in action else ""
+    dates = f", gameDate {action['min.gameDate']}..{action['max.gameDate']}" if "min.gameDate" in action else ""
+    return f"{action['path']} ({action['num_records']} rows{games}{dates})"
+
+
+def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: list[dict]) -> int:
+    """Append, as ``_version`` 1, the raw store's rows of the vacuumed files' games whose key has no row left."""
+    key = list(spec.key)
+    table = store.table(spec)
+    frames = []
+    for action in vacuumed:
+        if "min.gameDate" not in action or "min.gameId" not in action:
+            continue
+        first, last = (date_of_game_date_int(action[f"{b}.gameDate"]) for b in ("min", "max"))
+        days = [game_date_int(first + timedelta(days=n)) for n in range((last - first).days + 1)]
+        parsed = raw_store_rows(store, spec, days)
+        if not parsed.is_empty():
+            frames.append(parsed.filter(pl.col("gameId").is_between(action["min.gameId"], action["max.gameId"])))
+    frames = [f for f in frames if not f.is_empty()]
+    if not frames:
+        return 0
+    parsed = pl.concat(frames, how="diagonal_relaxed").unique(subset=key, keep="first")
+    present = versions_of_games(store, spec, parsed["gameId"].unique().to_list(), table, key)
+    absent = parsed.join(present.unique(), on=key, how="anti", nulls_equal=True)
+    if absent.is_empty():
+        return 0
+    columns = list(table.schema().to_arrow().names)
+    content_columns = [c for c in columns if c not in HISTORY_META_COLUMNS]
+    now = datetime.now(UTC)
+    rows = absent.select(*(pl.col(c) if c in absent.columns else pl.lit(None).alias(c) for c in content_columns))
+    rows = rows.with_columns(
+        content_hash(rows), pl.lit(1, pl.Int32).alias(VERSION),
+        pl.lit(f"{RECOVERY_RUN_PREFIX}{now.isoformat()}").alias(RUN_ID),
+        pl.lit(now).cast(pl.Datetime("us", "UTC")).alias(INGESTED_AT),
+    ).select(columns)
+    store.append(spec, rows.cast(dict(store.scan_table(table, only_files=[]).collect_schema())))
+    return rows.height
 
 
 def _rewritten_by_bad_commit(store: DeltaStore, spec: TableSpec, path: str, records: dict[str, int | None],

@@ -18,7 +18,7 @@ from deltalake import DeltaTable
 
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.merge import merge_new_versions
-from nhl_bronze.protection.recovery import recover_history
+from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, materialize_range, metadata, read_table
 
@@ -202,3 +202,29 @@ def test_the_history_run_checks_a_sample_and_names_an_altered_row(data_dir):
     assert not teams.passed and teams.metadata["altered_rows"].value == 1
     assert f"key gameId={GAME}, team=VAN, situation=all, _version 2" in teams.metadata["altered"].value
     assert checks[(PLAYERS, "rows_match_their_hash")].passed
+
+
+def test_deleted_and_vacuumed_rows_stop_recovery_until_accepted_then_come_back_from_the_raw_store(data_dir):
+    rows = read_table(data_dir, PLAYERS)
+    victim = rows.filter(pl.col("gameId") == GAME)["playerId"][0]
+    deleted = rows.filter(pl.col("playerId") == victim).drop("_run_id", "_ingested_at").sort("situation")
+    table = DeltaTable(str(data_dir / PLAYERS))
+    good = table.version()
+    table.alter.set_table_properties({"delta.appendOnly": "false"})
+    table.delete(f"playerId = '{victim}'")
+    table.alter.set_table_properties({"delta.appendOnly": "true"})
+    table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    store = open_store(data_dir)
+
+    with pytest.raises(RecoveryError, match=r"cannot read 1 data file\(s\) \(vacuumed\).*accept_vacuumed"):
+        recover_history(store, PLAYER_GAME_STATS_HISTORY, good)
+    assert nhl_bronze("verify", data_dir=data_dir).returncode == 1  # nothing was acknowledged
+
+    result = recover_history(store, PLAYER_GAME_STATS_HISTORY, good, accept_vacuumed="vacuumed by mistake, no backup")
+
+    assert result.keys_restored_from_raw == deleted.height and len(result.vacuumed_files) == 1
+    back = read_table(data_dir, PLAYERS).filter(pl.col("playerId") == victim)
+    assert back.drop("_run_id", "_ingested_at").sort("situation").equals(deleted)  # same content, hash, _version 1
+    assert nhl_bronze("verify", "--deep", data_dir=data_dir).returncode == 0
+    record = read_table(data_dir, "nhl_bronze_acknowledged_losses")
+    assert record["reason"].to_list() == ["vacuumed by mistake, no backup"] and "file" in record["key"].item()
