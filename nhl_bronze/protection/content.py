@@ -19,6 +19,7 @@ A row whose recorded content is found nowhere is *lost*; it stays a problem unti
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -127,6 +128,8 @@ def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = 
         hashed = rows.with_columns(pl.concat(hashes).alias(CONTENT_HASH))
         mismatched.append(hashed.filter(pl.col(CONTENT_HASH).ne_missing(pl.col(ROW_HASH))))
     altered = pl.concat(mismatched, how="diagonal_relaxed") if mismatched else pl.DataFrame()
+    if not altered.is_empty():  # rows stored under the first hash scheme are intact when that scheme matches
+        altered = altered.filter(_first_scheme_hash(altered).ne_missing(altered[ROW_HASH]))
     if altered.is_empty():
         return report
     altered, report.restored = _without_restored(store, spec, table, altered)
@@ -206,6 +209,17 @@ def describe_altered(spec: TableSpec, altered: pl.DataFrame, recorded: pl.DataFr
             row[ROW_HASH], row[CONTENT_HASH], differing, found[RECORDED_FROM] if found is not None else None,
         ))
     return described
+
+
+def _first_scheme_hash(frame: pl.DataFrame) -> pl.Series:
+    """``_row_hash`` as history computed it before the schema-change-stable hash (commit f525e6c, issue 8): SHA-1 of
+    the column names, then every value in column-name order with nulls as ``\\N``. Rows stored then keep that hash;
+    they are intact when it matches over today's columns (a column added since makes them read as altered)."""
+    columns = sorted(c for c in frame.columns if c not in (*HISTORY_META_COLUMNS, CONTENT_HASH))
+    canonical = frame.select(pl.concat_str([pl.col(c).cast(pl.String).fill_null("\\N") for c in columns],
+                                           separator="\x1f").alias("row"))["row"]
+    names = "\x1f".join(columns)
+    return pl.Series([hashlib.sha1(f"{names}\x1e{row}".encode()).hexdigest() for row in canonical], dtype=pl.String)
 
 
 def _same(recorded: Any, now: Any) -> bool:
