@@ -176,8 +176,11 @@ def find_recorded_content(store: DeltaStore, spec: TableSpec, table: DeltaTable,
     wanted = altered.select(*identity, ROW_HASH)
     found: list[pl.DataFrame] = []
     for candidates, origin in _removed_files_rows(store, spec, table, wanted):
-        found.append(_matching(candidates, wanted, identity, origin))
-        wanted = wanted.join(found[-1].select(identity), on=identity, how="anti", nulls_equal=True)
+        matched = _matching(candidates, wanted, identity, origin)
+        if matched.is_empty():
+            continue
+        found.append(matched)
+        wanted = wanted.join(matched.select(identity), on=identity, how="anti", nulls_equal=True)
         if wanted.is_empty():
             break
     if not wanted.is_empty() and spec.name in HISTORY_WITH_RAW_ROWS:
