@@ -255,7 +255,7 @@ def restore_content(store: DeltaStore, spec: TableSpec, content: ContentReport) 
     altered_identity = content.altered_rows.select(identity)
     current = latest.join(wanted.select(key).unique(), on=key, how="semi", nulls_equal=True).join(
         altered_identity, on=identity, how="anti", nulls_equal=True)
-    restated = current.select(identity, *(c for c in content_columns if c not in identity))
+    restated = current.select(*identity, *(c for c in content_columns if c not in identity))
     rows = pl.concat([restored.with_columns(pl.lit(0).alias("_order")),
                       restated.with_columns(pl.lit(1).alias("_order"))], how="diagonal_relaxed")
     top = versions.group_by(key).agg(pl.col(VERSION).max().alias("_top"))

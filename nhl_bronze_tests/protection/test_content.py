@@ -20,6 +20,7 @@ from nhl_bronze.protection import open_store
 from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
+from nhl_bronze_tests.history_fixture import LATE_SHIFT_CHART_GAME
 from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, materialize_range, metadata, read_table
 
 FIRST, DAY, LAST = "2024-10-04", "2024-10-09", "2024-10-11"  # the recorded week: three final games
@@ -230,3 +231,20 @@ def test_deleted_and_vacuumed_rows_stop_recovery_until_accepted_then_come_back_f
     assert nhl_bronze("verify", "--deep", data_dir=data_dir).returncode == 0
     record = read_table(data_dir, "nhl_bronze_acknowledged_losses")
     assert record["reason"].to_list() == ["vacuumed by mistake, no backup"] and "file" in record["key"].item()
+
+
+def test_an_altered_older_version_is_restored_without_changing_the_latest_row(recorded_history, tmp_path):
+    """A corrected game (versions 1 and 2): version 1 altered; its content comes back, the latest stays version 2's."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(recorded_history.data_dir, data_dir)
+    corrected = LATE_SHIFT_CHART_GAME
+    true_latest = latest(data_dir, PLAYERS, ["I_F_goals", "icetime"]).filter(pl.col("gameId") == corrected)
+    first_versions = read_table(data_dir, PLAYERS).filter(pl.col("gameId") == corrected, pl.col("_version") == 1)
+    good = update_without_stamps(data_dir / PLAYERS, "I_F_goals", f"gameId = {corrected} AND _version = 1")
+
+    result = recover_history(open_store(data_dir), PLAYER_GAME_STATS_HISTORY, good)
+
+    assert result.contents_restored == first_versions.height and not result.lost
+    assert latest(data_dir, PLAYERS, ["I_F_goals", "icetime"]).filter(pl.col("gameId") == corrected).drop(
+        "_version", strict=False).equals(true_latest)
+    assert nhl_bronze("verify", "--deep", data_dir=data_dir).returncode == 0
