@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, default_ledger_root
+from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, LedgerState, default_ledger_root
 from nhl_bronze.protection.ledger_audit import compare_with_ledger
 from nhl_bronze.protection.problems import (
     APPEND_ONLY_KEY,
@@ -86,7 +86,18 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot
     report.problems.extend(comparison.problems)
     if table is not None:
         report.problems.extend(snapshot_problems(store, spec, table, table.version()))
+    if not reconcile:
+        # A row recovery could not restore keeps verify red until an operator acknowledges it (``acknowledged_lost``
+        # entries). Writers are not blocked by it: the row is gone already, and no run makes that worse.
+        report.problems.extend(loss_problems(report.version or 0, state))
     return report
+
+
+def loss_problems(version: int, state: LedgerState) -> list[AuditProblem]:
+    return [AuditProblem(version, "LOST", f"row {', '.join(f'{k}={v}' for k, v in row['key'].items())}, _version "
+                         f"{row['_version']} was altered and its recorded content found nowhere (recovery recorded "
+                         "it lost): restore it from a backup, or acknowledge it (nhl-bronze acknowledge-loss)")
+            for row in state.unacknowledged_losses]
 
 
 def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:

@@ -1,20 +1,27 @@
 """Recovering a protected history table: removed rows come back, altered rows get their recorded content back.
 
+Recovery trusts nothing inside the table either. It starts from the audit against the ledger: the Delta versions
+the ledger does not know (the bad commits), and live data files whose bytes differ from what the ledger recorded
+(rewritten in place). Its own commits pass a guard that tolerates exactly those problems, in this process, and
+nothing else (a commit's metadata can be forged by anyone who can write the storage: no stamp is read or written).
+
 1. **Removed rows.** They are still in the table's past: time travel to ``good_version`` (the version before the
    first bad commit) reads them, and every row of that version that the current version lacks is appended again,
-   unchanged (same ``_version``, ``_row_hash``, ``_run_id``, ``_ingested_at``). ``delta.appendOnly`` is switched
-   back on first. That commit lists the bad versions it repaired (``nhl_bronze.recovers``), and the audit accepts
-   those versions from then on; it accepts them only because the rows are back in the same commit.
+   unchanged (same ``_version``, ``_row_hash``, ``_run_id``, ``_ingested_at``), through ``DeltaStore.append``.
+   ``delta.appendOnly`` is switched back on first.
 2. **Altered rows** (an UPDATE kept the key and ``_version``, a data file rewritten in place): every row is hashed
    again (``protection.content``); an altered row's recorded content (a removed data file still in storage, or the
    raw store's bodies parsed again, accepted only when it hashes to the stored ``_row_hash``) is appended as a new
-   ``_version`` of its key through the protected write path (``DeltaStore.append``: audited like every write).
-   When a later, intact version of the key exists, it is appended again after the restored content, so the
-   latest row of the key does not change. ``verify --deep`` then counts the altered row as restored: an intact
-   later version carries its recorded hash.
+   ``_version`` of its key. When a later, intact version of the key exists, it is appended again after the
+   restored content, so the latest row of the key does not change. ``verify --deep`` then counts the altered row
+   as restored: an intact later version carries its recorded hash.
 3. **Lost rows**: altered rows whose recorded content is found nowhere are listed (table, key, ``_version``), never
-   reported as clean; ``verify --deep`` stays red for them until an operator acknowledges them
-   (``protection.losses``, ``nhl-bronze acknowledge-loss``).
+   reported as clean; ``verify`` stays red for them until an operator acknowledges them (``protection.losses``,
+   ``nhl-bronze acknowledge-loss``).
+4. **The ledger** then records, after the rows are back, every Delta version it does not know (the bad ones
+   marked ``foreign``) and a ``recovered`` entry: the bad versions, the files found rewritten in place with their
+   current size, rows and SHA-256 (re-anchored: their rows are restored as new versions), and the lost rows. A
+   crash before that entry leaves the audit red; running recovery again finishes it.
 
 A data file deleted by hand is not in the table's past: restore the file from a backup (object-store
 versioning, a copy of the data dir), or see docs/HISTORY_SAFETY.md.
@@ -25,17 +32,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from deltalake import write_deltalake
+from deltalake import CommitProperties
 
 from nhl_bronze.domain.dates import date_of_game_date_int, game_date_int
-from nhl_bronze.protection import open_store
 from nhl_bronze.protection.audit import APPEND_ONLY_KEY, audit_table, ledger_of
 from nhl_bronze.protection.content import AlteredRow, ContentReport, check_content, raw_store_rows
-from nhl_bronze.protection.losses import acknowledge_vacuumed_files
-from nhl_bronze.protection.record import commit_fields
+from nhl_bronze.protection.guard import LedgerGuard
+from nhl_bronze.protection.ledger import INTENT_KEY, Ledger, new_intent
+from nhl_bronze.protection.losses import acknowledge_vacuumed_files, lost_row
+from nhl_bronze.protection.problems import AuditProblem, AuditReport, HistoryTamperedError
+from nhl_bronze.protection.record import commit_fields, file_sha256
+from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import (
     HISTORY_META_COLUMNS,
     INGESTED_AT,
@@ -44,12 +54,12 @@ from nhl_bronze.storage.history import (
     content_hash,
     versions_of_games,
 )
-from nhl_bronze.storage.log import read_commit
+from nhl_bronze.storage.log import data_file_location, read_commit, read_file_bytes
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import require_protected
 
 if TYPE_CHECKING:
-    from nhl_bronze.storage.delta import DeltaStore
+    from deltalake import DeltaTable
 
 RECOVERY_RUN_PREFIX = "recovery:"  # the ``_run_id`` of the versions recovery appends
 
@@ -85,41 +95,118 @@ class RecoveryResult:
 
 def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None,
                     accept_vacuumed: str | None = None) -> RecoveryResult:
-    """Re-append every row of ``good_version`` that the current version lacks, acknowledging the bad commits
-    after ``good_version`` that the audit reports, then restore the recorded content of every altered row.
-    ``good_version=None``: no commit to undo (e.g. a data file rewritten in place), content only.
+    """Re-append every row of ``good_version`` that the current version lacks, restore the recorded content of
+    every altered row, then record in the ledger the bad commits after ``good_version`` that the audit reports
+    and the files it found rewritten in place. ``good_version=None``: no commit to undo (e.g. a data file
+    rewritten in place), content only.
 
     A file of ``good_version`` that a bad commit removed and vacuum deleted stops recovery (its rows cannot be
-    named) unless ``accept_vacuumed`` gives the operator's reason to go on: it is recorded append-only with the
-    files (``protection.losses``), and every key of those files' games that has no row left is restored from the
-    raw store's bodies as ``_version`` 1. Safe to re-run: a second run finds nothing missing and nothing altered."""
+    named) unless ``accept_vacuumed`` gives the operator's reason to go on: it is recorded in the ledger
+    (``acknowledged_lost``), and every key of those files' games that has no row left is restored from the raw
+    store's bodies as ``_version`` 1. Safe to re-run: a second run finds nothing missing and nothing altered."""
     require_protected(spec)
-    if store.guard is None:  # restored content is appended through the protected path, which needs the guard
-        store = open_store(store.root, store.storage_options)
+    ledger = ledger_of(store)
     report = audit_table(store, spec, full=True)
     missing_files = [p for p in report.problems if "missing from storage" in p.message]
     if missing_files:
         raise RecoveryError(f"{spec.name}: {missing_files[0].message}; time travel cannot bring back a deleted "
                             "file: restore it from a backup first (docs/HISTORY_SAFETY.md)")
-    bad_versions = sorted({p.version for p in report.problems})
+    rewritten = rewritten_files(store, spec, ledger)
+    bad_versions = sorted({p.version for p in report.problems
+                           if p.operation != "LOST" and not _names_a_file(p, rewritten)})
     if good_version is None and bad_versions:
         raise RecoveryError(f"{spec.name}: the audit reports bad commits {bad_versions}: pass good_version, the "
                             "version before the first one")
     if good_version is not None and any(v <= good_version for v in bad_versions):
         raise RecoveryError(f"{spec.name}: version {good_version} is not before the bad commits {bad_versions}: "
                             "pick the version before the first one")
+    guard = RecoveryGuard(spec, bad_versions, set(rewritten), ledger)
+    writer = DeltaStore(store.root, store.storage_options, guard=None)
+    guard.store, writer.guard = writer, guard
     restored_rows, vacuumed, from_raw = 0, [], 0
     if good_version is not None:
-        restored_rows, vacuumed = _restore_removed_rows(store, spec, good_version, bad_versions, accept_vacuumed)
+        restored_rows, vacuumed = _restore_removed_rows(writer, spec, good_version, bad_versions, accept_vacuumed)
     if vacuumed:
-        acknowledge_vacuumed_files(store, spec.name, good_version or 0, [f["path"] for f in vacuumed],
+        acknowledge_vacuumed_files(writer, spec.name, good_version or 0, [f["path"] for f in vacuumed],
                                    accept_vacuumed or "")
-        from_raw = _restore_absent_keys_from_raw(store, spec, vacuumed)
-    content = check_content(store, spec)
-    appended = restore_content(store, spec, content)
+        from_raw = _restore_absent_keys_from_raw(writer, spec, vacuumed)
+    content = check_content(writer, spec)
+    appended = restore_content(writer, spec, content)
     unrestorable = [row for row in content.altered if row not in appended]
-    return RecoveryResult(spec.name, good_version, bad_versions, restored_rows, store.table(spec).version(),
-                          len(appended), unrestorable, [_describe_file(f) for f in vacuumed], from_raw)
+    version = writer.table(spec).version()
+    _record_recovery(writer, spec, ledger, bad_versions, rewritten, good_version, restored_rows, len(appended),
+                     unrestorable, version)
+    return RecoveryResult(spec.name, good_version, bad_versions, restored_rows, version, len(appended),
+                          unrestorable, [_describe_file(f) for f in vacuumed], from_raw)
+
+
+class RecoveryGuard(LedgerGuard):
+    """The guard of recovery's own commits: the audit before each one must find no problem but the bad versions
+    and rewritten files recovery started from (known in this process, never read from the table); the ledger
+    records each commit after it, as every guarded commit. Other tables get the ordinary guard."""
+
+    def __init__(self, spec: TableSpec, bad_versions: list[int], rewritten: set[str], ledger: Ledger):
+        super().__init__(None, ledger)  # type: ignore[arg-type]  # the store is set once it is built
+        self.spec, self.bad_versions, self.rewritten = spec, set(bad_versions), rewritten
+
+    def tolerated(self, problem: AuditProblem) -> bool:
+        return problem.version in self.bad_versions or _names_a_file(problem, self.rewritten)
+
+    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties:
+        if spec.name != self.spec.name:
+            return super().before_commit(spec, table)
+        report = audit_table(self.store, spec, snapshot=table, reconcile=True)
+        remaining = [p for p in report.problems if not self.tolerated(p)]
+        if remaining:
+            raise HistoryTamperedError(AuditReport(report.table, report.version, problems=remaining))
+        return self._pending(spec)
+
+    def _pending(self, spec: TableSpec) -> CommitProperties:
+        intent = new_intent()
+        self.ledger.append(spec.name, "pending", self.run_id, intent=intent)
+        return CommitProperties(custom_metadata={INTENT_KEY: intent})
+
+
+def rewritten_files(store: DeltaStore, spec: TableSpec, ledger: Ledger) -> dict[str, dict[str, Any]]:
+    """Live data files (by the ledger and the log) whose bytes are not the ones the ledger recorded: their
+    current size on storage, the size and row count the log states, and SHA-256. Every live file is hashed
+    (recovery is rare)."""
+    table = store.table_if_exists(spec)
+    if table is None:
+        return {}
+    live = ledger.state(spec.name).live
+    actions = table.get_add_actions(flatten=True)
+    found: dict[str, dict[str, Any]] = {}
+    for path, log_size, records in zip(actions.column("path").to_pylist(), actions.column("size_bytes").to_pylist(),
+                                       actions.column("num_records").to_pylist(), strict=True):
+        recorded = live.get(path)
+        if recorded is None:
+            continue
+        try:
+            digest = file_sha256(store, spec, path)
+        except OSError:
+            continue  # a missing file is the audit's problem
+        if digest != recorded.get("sha256"):
+            size = len(read_file_bytes(data_file_location(store, spec, path), store.storage_options))
+            found[path] = {"path": path, "size": size, "log_size": log_size, "num_records": records, "sha256": digest}
+    return found
+
+
+def _names_a_file(problem: AuditProblem, paths: set[str] | dict[str, Any]) -> bool:
+    return problem.operation == "FILES" and any(f"data file {path}" in problem.message for path in paths)
+
+
+def _record_recovery(store: DeltaStore, spec: TableSpec, ledger: Ledger, bad_versions: list[int],
+                     rewritten: dict[str, dict[str, Any]], good_version: int | None, restored_rows: int,
+                     contents_restored: int, lost: list[AlteredRow], version: int) -> None:
+    """After the rows are back: every Delta version the ledger does not know (the bad ones ``foreign``), then the
+    ``recovered`` entry the audit interprets (docs/HISTORY_SAFETY.md)."""
+    state = ledger.state(spec.name)
+    for unknown in (v for v in range(version + 1) if not state.knows_version(v)):
+        ledger.append(spec.name, "commit", foreign=unknown in bad_versions, **commit_fields(store, spec, unknown))
+    ledger.append(spec.name, "recovered", versions=bad_versions, recovered_from=good_version,
+                  rows_restored=restored_rows, contents_restored=contents_restored, table_version=version,
+                  rewritten=list(rewritten.values()), lost=[lost_row(row) for row in lost])
 
 
 def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int, bad_versions: list[int],
@@ -128,19 +215,13 @@ def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int,
     table = store.table(spec)
     if table.metadata().configuration.get(APPEND_ONLY_KEY) != "true":
         table.alter.set_table_properties({APPEND_ONLY_KEY: "true"})
+        # Recovery's own commit: recorded now, so that the audit before its appends knows it.
+        ledger_of(store).append(spec.name, "commit", **commit_fields(store, spec, store.table(spec).version()))
     now = store.scan(spec).collect()
     identity = [*spec.key, VERSION] if VERSION in before.columns else list(spec.key)
     lost = before.join(now.select(identity), on=identity, how="anti", nulls_equal=True)
-    if not lost.is_empty():
-        write_deltalake(store.uri(spec), lost.select(pl.all()), mode="append", schema_mode="merge",
-                        storage_options=store.storage_options)
-    version = store.table(spec).version()
-    ledger = ledger_of(store)
-    state = ledger.state(spec.name)
-    for unknown in (v for v in range(version + 1) if not state.knows_version(v)):
-        ledger.append(spec.name, "commit", foreign=unknown in bad_versions, **commit_fields(store, spec, unknown))
-    ledger.append(spec.name, "recovered", versions=bad_versions, recovered_from=good_version,
-                  rows_restored=lost.height, table_version=version)
+    # Through the guarded store: the audit before it tolerates only the bad versions this recovery started from.
+    store.append(spec, lost.select(pl.all()))
     return lost.height, vacuumed
 
 
