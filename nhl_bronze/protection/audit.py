@@ -94,10 +94,16 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot
 
 
 def loss_problems(version: int, state: LedgerState) -> list[AuditProblem]:
-    return [AuditProblem(version, "LOST", f"row {', '.join(f'{k}={v}' for k, v in row['key'].items())}, _version "
+    return [AuditProblem(version, "LOST", f"row {_named(row)}, _version "
                          f"{row['_version']} was altered and its recorded content found nowhere (recovery recorded "
                          "it lost): restore it from a backup, or acknowledge it (nhl-bronze acknowledge-loss)")
             for row in state.unacknowledged_losses]
+
+
+def _named(row: dict) -> str:
+    """The key in its table's column order (the ledger stores JSON with sorted keys)."""
+    columns = row.get("key_columns") or sorted(row["key"])
+    return ", ".join(f"{column}={row['key'].get(column)}" for column in columns)
 
 
 def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:

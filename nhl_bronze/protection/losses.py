@@ -31,8 +31,8 @@ def key_text(key: dict[str, Any]) -> str:
 
 def lost_row(row: AlteredRow) -> dict[str, Any]:
     """A lost row as the ledger records it (in a ``recovered`` entry's ``lost`` and in acknowledgements)."""
-    return {"key": row.key, "_version": row.version, "content_hash": row.content_hash,
-            "recorded_hash": row.stored_hash}
+    return {"key": row.key, "key_columns": list(row.key), "_version": row.version,
+            "content_hash": row.content_hash, "recorded_hash": row.stored_hash}
 
 
 def acknowledge_losses(store: DeltaStore, lost: list[AlteredRow], reason: str, by: str | None = None) -> int:

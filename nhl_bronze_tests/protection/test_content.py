@@ -163,6 +163,10 @@ def test_vacuumed_content_without_raw_bodies_is_lost_and_verify_stays_red_until_
     assert red.returncode == 1
     assert red.stdout.count(f"{TEAMS}: key gameId={GAME}, team=VAN") == altered_keys.height
     assert "lost" in red.stdout
+    # Recovery recorded the lost rows in the ledger: the plain verify (no content check) is red for them too.
+    plain = nhl_bronze("verify", data_dir=data_dir)
+    assert plain.returncode == 1 and plain.stdout.count(f"{TEAMS}: Delta version") == altered_keys.height
+    assert plain.stdout.count("(LOST): row gameId=2024020009, team=VAN") == altered_keys.height
 
     acknowledged = nhl_bronze("acknowledge-loss", "--reason", "files vacuumed at retention 0, no backup",
                               "--by", "ops", data_dir=data_dir)
