@@ -120,9 +120,8 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
     if good_version is not None and any(v <= good_version for v in bad_versions):
         raise RecoveryError(f"{spec.name}: version {good_version} is not before the bad commits {bad_versions}: "
                             "pick the version before the first one")
-    guard = RecoveryGuard(spec, bad_versions, set(rewritten), ledger)
-    writer = DeltaStore(store.root, store.storage_options, guard=None)
-    guard.store, writer.guard = writer, guard
+    writer = DeltaStore(store.root, store.storage_options)
+    writer.guard = RecoveryGuard(writer, ledger, spec, bad_versions, set(rewritten))
     restored_rows, vacuumed, from_raw = 0, [], 0
     if good_version is not None:
         restored_rows, vacuumed = _restore_removed_rows(writer, spec, good_version, bad_versions, accept_vacuumed)
@@ -145,8 +144,9 @@ class RecoveryGuard(LedgerGuard):
     and rewritten files recovery started from (known in this process, never read from the table); the ledger
     records each commit after it, as every guarded commit. Other tables get the ordinary guard."""
 
-    def __init__(self, spec: TableSpec, bad_versions: list[int], rewritten: set[str], ledger: Ledger):
-        super().__init__(None, ledger)  # type: ignore[arg-type]  # the store is set once it is built
+    def __init__(self, store: DeltaStore, ledger: Ledger, spec: TableSpec, bad_versions: list[int],
+                 rewritten: set[str]):
+        super().__init__(store, ledger)
         self.spec, self.bad_versions, self.rewritten = spec, set(bad_versions), rewritten
 
     def tolerated(self, problem: AuditProblem) -> bool:
