@@ -29,12 +29,15 @@ versioning, a copy of the data dir), or see docs/HISTORY_SAFETY.md.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 from deltalake import CommitProperties
 
 from nhl_bronze.domain.dates import date_of_game_date_int, game_date_int
@@ -78,7 +81,9 @@ class RecoveryResult:
     contents_restored: int = 0  # altered rows whose recorded content was appended as a new version
     lost: list[AlteredRow] = field(default_factory=list)  # altered rows nothing could restore
     vacuumed_files: list[str] = field(default_factory=list)  # accepted: removed by a bad commit, then vacuumed
-    keys_restored_from_raw: int = 0  # keys of those files' games with no row left, restored as _version 1
+    # keys of those files' games (and of files rewritten in place with rows dropped) with no row left, restored from
+    # the raw store as _version 1
+    keys_restored_from_raw: int = 0
 
     def describe(self) -> str:
         text = (f"{self.table}: {self.rows_restored} removed row(s) restored, {self.contents_restored} altered "
@@ -129,6 +134,10 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
         acknowledge_vacuumed_files(writer, spec.name, good_version or 0, [f["path"] for f in vacuumed],
                                    accept_vacuumed or "")
         from_raw = _restore_absent_keys_from_raw(writer, spec, vacuumed)
+    if short := _short_files(writer, spec, rewritten):
+        # Rows dropped from a file rewritten in place: the keys of its games with no row left come back from the raw
+        # store as _version 1 (the same rule as for vacuumed files; other dropped versions cannot be named).
+        from_raw += _restore_absent_keys_from_raw(writer, spec, short)
     content = check_content(writer, spec)
     appended = restore_content(writer, spec, content)
     unrestorable = [row for row in content.altered if row not in appended]
@@ -187,9 +196,29 @@ def rewritten_files(store: DeltaStore, spec: TableSpec, ledger: Ledger) -> dict[
         except OSError:
             continue  # a missing file is the audit's problem
         if digest != recorded.get("sha256"):
-            size = len(read_file_bytes(data_file_location(store, spec, path), store.storage_options))
-            found[path] = {"path": path, "size": size, "log_size": log_size, "num_records": records, "sha256": digest}
+            raw = read_file_bytes(data_file_location(store, spec, path), store.storage_options)
+            found[path] = {"path": path, "size": len(raw), "log_size": log_size, "num_records": records,
+                           "sha256": digest, "rows_on_storage": _parquet_rows(raw)}
     return found
+
+
+def _parquet_rows(raw: bytes) -> int | None:
+    try:
+        return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException):
+        return None  # not a readable Parquet file any more
+
+
+def _short_files(store: DeltaStore, spec: TableSpec, rewritten: dict[str, dict[str, Any]]) -> list[dict]:
+    """The add actions (with the log's gameId/gameDate statistics) of rewritten files that hold fewer rows than the
+    log says: rows dropped in place, whose keys nothing names."""
+    short = {path for path, f in rewritten.items()
+             if f["rows_on_storage"] is not None and f["num_records"] is not None
+             and f["rows_on_storage"] < f["num_records"]}
+    if not short:
+        return []
+    actions = pl.DataFrame(store.table(spec).get_add_actions(flatten=True))
+    return [row for row in actions.iter_rows(named=True) if row["path"] in short]
 
 
 def _names_a_file(problem: AuditProblem, paths: set[str] | dict[str, Any]) -> bool:

@@ -140,6 +140,30 @@ def test_a_data_file_rewritten_in_place_is_named_and_restored_from_the_raw_store
     assert metadata(run, TEAMS)["rows_inserted"] == 0
 
 
+def test_a_file_rewritten_in_place_with_a_row_dropped_gets_the_row_back_from_the_raw_store(data_dir):
+    """The issue's attack: goals + 5 for one game and one row dropped, same file name."""
+    true_teams = latest(data_dir, TEAMS, ["goalsFor"])
+    (path,) = DeltaTable(str(data_dir / TEAMS)).get_add_actions(flatten=True).column("path").to_pylist()
+    rows = pl.read_parquet(data_dir / TEAMS / path)
+    dropped = rows.filter(pl.col("gameId") != GAME).row(0, named=True)
+    in_game = pl.col("gameId") == GAME
+    goals = pl.when(in_game).then(pl.col("goalsFor") + 5).otherwise("goalsFor").alias("goalsFor")
+    kept = ~((pl.col("gameId") == dropped["gameId"]) & (pl.col("team") == dropped["team"])
+             & (pl.col("situation") == dropped["situation"]))
+    rows.with_columns(goals).filter(kept).write_parquet(data_dir / TEAMS / path)
+    assert nhl_bronze("verify", data_dir=data_dir).returncode == 1  # the size the ledger recorded
+
+    recovered = recover_history(open_store(data_dir), GAMES_HISTORICAL_HISTORY, good_version=None)
+
+    assert recovered.contents_restored == true_teams.filter(in_game).height
+    assert recovered.keys_restored_from_raw == 1
+    assert latest(data_dir, TEAMS, ["goalsFor"]).equals(true_teams)
+    green = nhl_bronze("verify", "--deep", data_dir=data_dir)
+    assert green.returncode == 0, green.stdout + green.stderr
+    run = materialize_day(STAGING_AND_HISTORY, data_dir, DAY)  # runs write again
+    assert metadata(run, TEAMS)["rows_inserted"] == 0
+
+
 def test_vacuumed_content_without_raw_bodies_is_lost_and_verify_stays_red_until_acknowledged(built, tmp_path):
     # History imported from an old export: no raw body stands behind its rows.
     data_dir = tmp_path / "imported"
