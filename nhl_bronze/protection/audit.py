@@ -84,6 +84,13 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot
             ledger.append(spec.name, "commit", reconciled=True, **commit_fields(store, spec, version))
         comparison = compare_with_ledger(store, spec, table, ledger.state(spec.name), deep=deep, all_commits=full)
     report.problems.extend(comparison.problems)
+    state = ledger.state(spec.name)
+    # A bad commit is recorded (``foreign``) by recovery once its rows are back, and acknowledged by the
+    # ``recovered`` entry that follows; a recovery that stopped in between is reported until it is run again.
+    report.problems.extend(AuditProblem(v, "RECOVERY", f"Delta version {v} was recorded as a foreign commit but no "
+                                        "recovery acknowledged it (interrupted): run recover_history again")
+                           for v, entry in sorted(state.versions.items())
+                           if entry.get("foreign") and v not in state.acknowledged)
     if table is not None:
         report.problems.extend(snapshot_problems(store, spec, table, table.version()))
     if not reconcile:
