@@ -86,3 +86,8 @@ def test_bench_fetch_path(tmp_path: Path) -> None:
     out = run_script("bench_fetch_path.py", "--start", "2024-10-08", "--end", "2024-10-08", "--pairs", "1",
                      tmp=tmp_path)
     assert_table(out, "bench_fetch_path results")
+
+
+def test_bench_deep_verify(tmp_path: Path) -> None:
+    out = run_script("bench_deep_verify.py", "--rows", "3000", "--work-dir", str(tmp_path / "deep"), tmp=tmp_path)
+    assert_table(out, "bench_deep_verify")

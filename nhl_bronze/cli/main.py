@@ -1,8 +1,10 @@
 """The ``nhl-bronze`` console script: status and verify for operators; maintenance, migration and import.
 
     nhl-bronze status [--json]          tables, coverage per season, corrected games
-    nhl-bronze verify [--against D]     exit 1 with one line per problem (cron, CI); the ledger digests
+    nhl-bronze verify [--against D] [--deep]   exit 1 with one line per problem (cron, CI); the ledger digests;
+                                        --deep: every history row's content hashed again
     nhl-bronze ledger adopt [--table T] record a lake that predates the ledger as its trust anchor (after checks)
+    nhl-bronze acknowledge-loss --reason R [--table T] [--game G]   accept lost rows (verify --deep lists them)
     nhl-bronze maintain [--table T]     compact, vacuum, checkpoint (as the weekly maintenance asset does)
     nhl-bronze migrate [--table T]      move history to the current layout (verified copy, old table kept)
     nhl-bronze import SRC --table T --label L   add an old export (Delta or Parquet) to history as versions
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from nhl_bronze import settings
 from nhl_bronze.cli.backfill import equivalent_command, launch, season_range, submit
+from nhl_bronze.cli.deep import acknowledge, deep_problems
 from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import_table, migrate
 from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
@@ -84,7 +87,10 @@ def run_verify(args: argparse.Namespace) -> int:
         print(f"verify: {reason}", file=sys.stderr)
         return 2
     notes: list[str] = []
-    problems = verify(store, progress_printer(args.quiet), notes)
+    progress = progress_printer(args.quiet)
+    problems = verify(store, progress, notes)
+    if args.deep:
+        problems += deep_problems(store, progress)
     for problem in problems:
         print(problem)
     for digest in args.against or []:
@@ -201,6 +207,19 @@ def run_backfill(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def run_acknowledge_loss(args: argparse.Namespace) -> int:
+    specs = [spec_named(name) for name in args.table] if args.table else list(HISTORY_TABLES)
+    lost, restorable = acknowledge(_store(args), specs, args.game or [], args.reason, args.by,
+                                   progress_printer(args.quiet))
+    for row in lost:
+        print(f"acknowledged as lost: {row.describe()}")
+    for line in restorable:
+        print(line, file=sys.stderr)
+    if not lost:
+        print("acknowledge-loss: no lost row to acknowledge", file=sys.stderr)
+    return 1 if restorable else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help=f"table root (default: ${settings.DATA_DIR} or {settings.DEFAULT_DATA_DIR})")
@@ -220,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--against", action="append", metavar="DIGEST",
                        help="a digest line printed earlier ('table version chain-hash'; repeatable): fail unless "
                        "that table's ledger only grew since")
+    check.add_argument("--deep", action="store_true", help="also hash every history row's content again and name "
+                       "each altered row (table, key, _version, columns)")
     check.set_defaults(handler=run_verify)
 
     ledger = commands.add_parser("ledger", help="the ledger of the protected tables")
@@ -233,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "same log checks apply")
     adopt.set_defaults(handler=run_adopt)
 
+    history_names = [s.name for s in HISTORY_TABLES]
+    accept = commands.add_parser("acknowledge-loss", parents=[common],
+                                 help="record, with a reason, that altered rows nothing can restore are known")
+    accept.add_argument("--reason", required=True, help="recorded with each acknowledged row")
+    accept.add_argument("--table", action="append", choices=history_names, help="default: both history tables")
+    accept.add_argument("--game", action="append", type=int, help="only the rows of this game (repeatable)")
+    accept.add_argument("--by", help="who acknowledges (default: the current user)")
+    accept.set_defaults(handler=run_acknowledge_loss)
+
     upkeep = commands.add_parser("maintain", parents=[common], help="compact, vacuum, checkpoint, clean the log")
     upkeep.add_argument("--table", action="append", choices=[s.name for s in ALL_TABLES],
                         help="a table to maintain (repeatable; default: every table)")
@@ -241,7 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     upkeep.add_argument("--json", action="store_true", help="the maintenance reports as JSON on stdout")
     upkeep.set_defaults(handler=run_maintain)
 
-    history_names = [s.name for s in HISTORY_TABLES]
     move = commands.add_parser("migrate", parents=[common],
                                help="rebuild a history table in the current layout, verify it, switch, keep a backup")
     move.add_argument("--table", action="append", choices=history_names, help="default: both history tables")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, default_ledger_root
+from nhl_bronze.protection.ledger import Ledger, LedgerCorruptError, LedgerState, default_ledger_root
 from nhl_bronze.protection.ledger_audit import compare_with_ledger
 from nhl_bronze.protection.problems import (
     APPEND_ONLY_KEY,
@@ -84,9 +84,33 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot
             ledger.append(spec.name, "commit", reconciled=True, **commit_fields(store, spec, version))
         comparison = compare_with_ledger(store, spec, table, ledger.state(spec.name), deep=deep, all_commits=full)
     report.problems.extend(comparison.problems)
+    state = ledger.state(spec.name)
+    # A bad commit is recorded (``foreign``) by recovery once its rows are back, and acknowledged by the
+    # ``recovered`` entry that follows; a recovery that stopped in between is reported until it is run again.
+    report.problems.extend(AuditProblem(v, "RECOVERY", f"Delta version {v} was recorded as a foreign commit but no "
+                                        "recovery acknowledged it (interrupted): run recover_history again")
+                           for v, entry in sorted(state.versions.items())
+                           if entry.get("foreign") and v not in state.acknowledged)
     if table is not None:
         report.problems.extend(snapshot_problems(store, spec, table, table.version()))
+    if not reconcile:
+        # A row recovery could not restore keeps verify red until an operator acknowledges it (``acknowledged_lost``
+        # entries). Writers are not blocked by it: the row is gone already, and no run makes that worse.
+        report.problems.extend(loss_problems(report.version or 0, state))
     return report
+
+
+def loss_problems(version: int, state: LedgerState) -> list[AuditProblem]:
+    return [AuditProblem(version, "LOST", f"row {_named(row)}, _version "
+                         f"{row['_version']} was altered and its recorded content found nowhere (recovery recorded "
+                         "it lost): restore it from a backup, or acknowledge it (nhl-bronze acknowledge-loss)")
+            for row in state.unacknowledged_losses]
+
+
+def _named(row: dict) -> str:
+    """The key in its table's column order (the ledger stores JSON with sorted keys)."""
+    columns = row.get("key_columns") or sorted(row["key"])
+    return ", ".join(f"{column}={row['key'].get(column)}" for column in columns)
 
 
 def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:

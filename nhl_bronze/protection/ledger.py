@@ -20,8 +20,13 @@ altered entry breaks the link of the next one, and the newest entry is pinned by
 * ``pending``: an ``intent`` written before a commit; the commit carries it in its commit info
   (``nhl_bronze.intent``), which is how a run after a crash between commit and ledger append recognises it;
 * ``adopt``: the trust anchor of a table that predates the ledger: ``version`` and its live files (``adds``);
-* ``recovered``: versions an operator's recovery acknowledged (``versions``) with the recovery's own commit;
-* ``acknowledged_lost``: rows that nothing can bring back, acknowledged by an operator (``reason``, ``rows``).
+* ``recovered``: what an operator's recovery did, recorded after its own commits: the bad Delta versions it
+  acknowledged (``versions``), data files it found rewritten in place and re-anchored with their current ``size``,
+  ``num_records`` and ``sha256`` once their rows were restored as new versions (``rewritten``), and the rows it
+  could not restore (``lost``: ``key``, ``_version``, ``content_hash``, ``recorded_hash``);
+* ``acknowledged_lost``: rows that nothing can bring back, acknowledged by an operator (``reason``,
+  ``acknowledged_by``, ``rows`` as in ``lost``; a vacuumed file recovery went on past is a row keyed
+  ``{"file": path}``). A lost row keeps the audit of readers (verify) red until one covers its key and version.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ _ENTRY_SUFFIX = ".json"
 _ENTRIES = "entries"
 _SEGMENTS = "segments"
 _SEGMENT_PREFIX = "segment-"
+_ANCHORED = ("size", "log_size", "num_records", "sha256")  # what a re-anchored file's ``recovered`` entry states
 
 
 class LedgerCorruptError(RuntimeError):
@@ -67,6 +73,11 @@ def canonical(entry: dict[str, Any]) -> bytes:
 def entry_hash(prev_hash: str, raw: bytes) -> str:
     """The hash of an entry: over the previous entry's hash and the entry's stored bytes (its canonical JSON)."""
     return hashlib.sha256(prev_hash.encode() + raw).hexdigest()
+
+
+def row_id(key: dict[str, Any], version: int) -> tuple[str, int]:
+    """How lost and acknowledged rows are matched: the key's values as JSON (sorted by column) and the version."""
+    return json.dumps(key, sort_keys=True, default=str), int(version)
 
 
 def new_intent() -> str:
@@ -96,6 +107,13 @@ class LedgerState:
     live: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {size, num_records, sha256}
     open_intents: set[str] = field(default_factory=set)
     acknowledged: set[int] = field(default_factory=set)
+    rewritten: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> re-anchored size/rows/hash
+    lost: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # row_id -> row recovery lost
+    acknowledged_lost: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def unacknowledged_losses(self) -> list[dict[str, Any]]:
+        return [row for ident, row in sorted(self.lost.items()) if ident not in self.acknowledged_lost]
 
     @property
     def known(self) -> bool:
@@ -112,7 +130,8 @@ class LedgerState:
         """The state as of Delta version ``version``: what a reader of that (older) snapshot must find."""
         earlier = LedgerState(self.table, self.entries, self.head_hash,
                               {v: e for v, e in self.versions.items() if v <= version}, self.adopted_version,
-                              {}, self.open_intents, self.acknowledged, self.adopt)
+                              {}, self.open_intents, self.acknowledged, adopt=self.adopt)
+        earlier.rewritten, earlier.lost, earlier.acknowledged_lost = self.rewritten, self.lost, self.acknowledged_lost
         earlier.live = _live_files(earlier)
         return earlier
 
@@ -136,9 +155,17 @@ def state_of(table: str, entries: list[dict[str, Any]]) -> LedgerState:
         elif kind == "adopt":  # a new anchor (a migration switched the table in): earlier versions are history
             adopt = entry
             state.versions.clear()
+            state.rewritten.clear()
             intents.clear()
         elif kind == "recovered":
             state.acknowledged.update(entry.get("versions", []))
+            state.rewritten.update({f["path"]: f for f in entry.get("rewritten", [])})
+            state.lost.update({row_id(r["key"], r["_version"]): r for r in entry.get("lost", [])})
+        elif kind == "acknowledged_lost":
+            for row in entry.get("rows", []):
+                state.acknowledged_lost.setdefault(row_id(row["key"], row["_version"]), []).append(
+                    {**row, "reason": entry.get("reason"), "acknowledged_by": entry.get("acknowledged_by"),
+                     "recorded_at": entry.get("recorded_at")})
     state.open_intents = intents - fulfilled
     if adopt is not None:
         state.adopt, state.adopted_version = adopt, adopt["version"]
@@ -158,6 +185,9 @@ def _live_files(state: LedgerState) -> dict[str, dict[str, Any]]:
             live.pop(path, None)
         for add in commit.get("adds", []):
             live[add["path"]] = {**add, "version": version}
+    for path, anchor in state.rewritten.items():  # a recovery restored its rows and re-anchored the file as it is
+        if path in live:
+            live[path] = {**live[path], **{k: v for k, v in anchor.items() if k in _ANCHORED}}
     return live
 
 

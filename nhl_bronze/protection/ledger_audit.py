@@ -110,9 +110,12 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
     for path in sorted(snapshot.keys() & state.live.keys()):
         size, records = snapshot[path]
         recorded = state.live[path]
-        if size != recorded["size"] or (recorded["num_records"] is not None and records != recorded["num_records"]):
+        # A file recovery re-anchored (``recovered``: rewritten in place, rows restored as new versions) keeps the
+        # log's size beside its size on storage.
+        logged = recorded.get("log_size", recorded["size"])
+        if size != logged or (recorded["num_records"] is not None and records != recorded["num_records"]):
             problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path}: the log says "
-                                         f"{size} bytes / {records} rows, the ledger recorded {recorded['size']} "
+                                         f"{size} bytes / {records} rows, the ledger recorded {logged} "
                                          f"bytes / {recorded['num_records']} rows"))
         elif (stored := stored_size(store, spec, path)) is not None and stored != recorded["size"]:
             problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} is {stored} "

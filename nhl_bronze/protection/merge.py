@@ -85,13 +85,13 @@ def merge_new_versions(
         stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
         current = stored.select([*key, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
         content = [c for c in staged.columns if c not in HISTORY_META_COLUMNS]
-        changed = changed_by_value(staged, stored, key, content)
-        changed = changed.with_columns(content_hash(changed)).join(
-            stored.select([*key, ROW_HASH]), on=[*key, ROW_HASH], how="anti", nulls_equal=True
-        )
+        changed = changed_by_value(staged, stored, key, content).pipe(lambda rows: rows.with_columns(
+            content_hash(rows)))
         if not changed.is_empty() and not stored.is_empty():
-            # The rest compare on content: stored under an earlier hash scheme, or before a column was added or
-            # removed, the same values carry another hash.
+            # The rest compare on the stored rows' content hashed again, never on their stored ``_row_hash``: a row
+            # altered in place (an UPDATE that kept its hash) would otherwise look unchanged and never be repaired
+            # by a re-ingestion; and rows stored under an earlier hash scheme, or before a column was added or
+            # removed, carry another hash for the same values.
             full = stored.join(changed.select(key), on=key, how="semi", nulls_equal=True)
             changed = changed.join(_rehashed(full, staged, key), on=[*key, ROW_HASH], how="anti", nulls_equal=True)
         if changed.is_empty():

@@ -10,6 +10,7 @@ from deltalake import DeltaTable
 from nhl_bronze.protection import audit
 from nhl_bronze.protection.audit import HistoryTamperedError, audit_protected, audit_table
 from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.protection.record import commit_fields
 from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.maintenance import maintain_table
@@ -119,6 +120,26 @@ def test_recovery_brings_the_rows_back_and_the_audit_accepts_the_table_after(his
     assert audit_table(fresh_process(history), HISTORY, full=True).ok
     assert recover_history(history, HISTORY, good).rows_restored == 0  # re-running finds nothing missing
     assert merge(history, team_rows(D3, 3), D3, D3.replace(day=11)).rows_written == 2  # writes resume
+
+
+def test_a_recovery_interrupted_before_its_acknowledgement_is_reported_until_run_again(history):
+    """Recovery records the bad commits (``foreign``) and then the ``recovered`` entry acknowledging them; a crash
+    in between must not leave a table the audit accepts."""
+    before = history.scan(HISTORY).collect()
+    good = history.version(HISTORY)
+    history.table(HISTORY).restore(0)
+    bad = history.version(HISTORY)
+    audit.ledger_of(history).append(HISTORY.name, "commit", foreign=True, **commit_fields(history, HISTORY, bad))
+
+    report = audit_table(fresh_process(history), HISTORY)
+    assert [(p.version, p.operation) for p in report.problems] == [(bad, "RECOVERY")]
+    with pytest.raises(HistoryTamperedError, match=f"Delta version {bad} \\(RECOVERY\\)"):
+        merge(history, team_rows(D3, 3), D3, D3.replace(day=11))
+
+    assert recover_history(history, HISTORY, good).rows_restored == 4
+    assert audit_table(fresh_process(history), HISTORY, full=True).ok
+    after = history.scan(HISTORY).collect()
+    assert after.sort(after.columns).equals(before.sort(before.columns))
 
 
 def test_an_acknowledgement_without_the_rows_is_not_possible_through_recovery(history):

@@ -89,3 +89,32 @@ def test_an_own_commit_whose_ledger_entry_a_crash_lost_is_reconciled_and_a_forei
     report = audit_table(store, RAW_API_RESPONSES)
     assert [p.version for p in report.problems] == [store.version(RAW_API_RESPONSES)]
     assert "unknown to the ledger" in report.problems[0].message
+
+
+def test_a_recovery_re_anchors_its_rewritten_file_and_its_lost_rows_stay_open_until_acknowledged(tmp_path):
+    ledger = Ledger(str(tmp_path))
+    ledger.append(TABLE, "commit", version=0, adds=[{"path": "a.parquet", "size": 100, "num_records": 3,
+                                                     "sha256": "old"}], removes=[])
+    ledger.append(TABLE, "commit", version=1, adds=[{"path": "b.parquet", "size": 50, "num_records": 1,
+                                                     "sha256": "b"}], removes=[])
+    lost = {"key": {"gameId": 7, "team": "VAN"}, "key_columns": ["gameId", "team"], "_version": 1}
+    ledger.append(TABLE, "recovered", versions=[], rewritten=[{"path": "a.parquet", "size": 120, "log_size": 100,
+                                                               "num_records": 3, "sha256": "new"}], lost=[lost])
+
+    state = Ledger(str(tmp_path)).state(TABLE)
+    assert state.live["a.parquet"] == {"path": "a.parquet", "size": 120, "log_size": 100, "num_records": 3,
+                                       "sha256": "new", "version": 0}
+    assert state.live["b.parquet"]["sha256"] == "b"  # untouched
+    assert [row["key"] for row in state.unacknowledged_losses] == [{"gameId": 7, "team": "VAN"}]
+
+    # Another row of the same key, or the same row of another key, acknowledges nothing.
+    ledger.append(TABLE, "acknowledged_lost", reason="no backup", acknowledged_by="ops",
+                  rows=[{"key": {"gameId": 7, "team": "VAN"}, "_version": 2},
+                        {"key": {"gameId": 7, "team": "BOS"}, "_version": 1}])
+    assert len(Ledger(str(tmp_path)).state(TABLE).unacknowledged_losses) == 1
+    ledger.append(TABLE, "acknowledged_lost", reason="no backup", acknowledged_by="ops",
+                  rows=[{"key": {"team": "VAN", "gameId": 7}, "_version": 1}])
+    state = Ledger(str(tmp_path)).state(TABLE)
+    assert state.unacknowledged_losses == []
+    (acknowledgement,) = state.acknowledged_lost[('{"gameId": 7, "team": "VAN"}', 1)]
+    assert (acknowledgement["reason"], acknowledgement["acknowledged_by"]) == ("no backup", "ops")

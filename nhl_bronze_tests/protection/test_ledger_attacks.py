@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from deltalake import CommitProperties, DeltaTable
+from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from nhl_bronze.cli.main import main
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
@@ -57,8 +57,9 @@ def run_fails_naming(data_dir, *names: str) -> None:
 
 def audit_lines(out: str) -> list[str]:
     """verify's lines about the protected tables' integrity (one built day leaves later final games missing from
-    history: the coverage check's lines are not this test's business)."""
-    return [line for line in out.splitlines() if "missing from history" not in line and ": " in line]
+    history: the coverage check's lines, and verify's notes, are not this test's business)."""
+    return [line for line in out.splitlines()
+            if "missing from history" not in line and ": " in line and not line.startswith(("note: ", "verify: OK"))]
 
 
 def teams_log(data_dir) -> str:
@@ -94,6 +95,32 @@ def test_forged_audit_stamps_around_append_only_off_update_delete_change_nothing
     assert f"{TEAMS}: Delta version {switched} (SET TBLPROPERTIES)" in out
     assert f"{TEAMS}: Delta version {switched + 1} (UPDATE)" in out
     run_fails_naming(data_dir, TEAMS, f"Delta version {switched}")
+
+
+def test_a_forged_recovery_stamp_makes_the_audit_accept_nothing(data_dir, capsys):
+    """What recovery's commit once carried (``nhl_bronze.recovers``: the bad versions it repaired): forged on the
+    attack's own commits and on a later append, it changes nothing: recovery acknowledges in the ledger only."""
+    uri = str(data_dir / TEAMS)
+    good = DeltaTable(uri).version()
+    bad = [good + 1, good + 2, good + 3]
+
+    def stamp() -> CommitProperties:
+        return CommitProperties(custom_metadata={"nhl_bronze.recovers": json.dumps(bad),
+                                                 "nhl_bronze.recovered_from": str(good),
+                                                 FORGED: str(DeltaTable(uri).version() + 1)})
+
+    DeltaTable(uri).alter.set_table_properties({"delta.appendOnly": "false"}, commit_properties=stamp())
+    DeltaTable(uri).delete("situation = 'all'", commit_properties=stamp())
+    DeltaTable(uri).alter.set_table_properties({"delta.appendOnly": "true"}, commit_properties=stamp())
+    assert DeltaTable(uri).version() == good + 3
+    one_row = DeltaTable(uri).to_pyarrow_table().slice(0, 1)  # "the rows are back": one row appended again
+    write_deltalake(uri, one_row, mode="append", commit_properties=stamp())
+
+    code, out = verify(data_dir, capsys)
+    assert code == 1
+    assert f"{TEAMS}: Delta version {good + 2} (DELETE)" in out
+    assert f"{TEAMS}: Delta version {good + 4} (WRITE)" in out  # the stamped append is unknown to the ledger too
+    run_fails_naming(data_dir, TEAMS, f"Delta version {good + 1}")
 
 
 def test_deleting_the_newest_commit_file_is_caught(data_dir, capsys):
@@ -167,9 +194,12 @@ def test_a_deleted_data_file_or_checkpoint_is_a_named_problem_not_a_traceback(da
         os.remove(os.path.join(uri, path))
         expected = path
     else:
-        table = DeltaTable(uri)
-        table.create_checkpoint()  # an attacker's checkpoint: its own version is not one the ledger knows either
+        # A checkpoint covering every commit and the log cleaned up to it (as maintenance leaves a log; the
+        # ledger accepts a recorded commit file a checkpoint covers), then the checkpoint deleted.
+        DeltaTable(uri).create_checkpoint()
         for name in glob.glob(os.path.join(teams_log(data_dir), "*.json")):
+            os.remove(name)
+        for name in glob.glob(os.path.join(teams_log(data_dir), "*checkpoint*")):
             os.remove(name)
         expected = TEAMS
     code, out = verify(data_dir, capsys)
