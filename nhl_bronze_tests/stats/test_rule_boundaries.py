@@ -298,3 +298,17 @@ def test_faceoffs_hits_takeaways_and_giveaways_are_the_players_side_whatever_the
     columns = ("faceOffsWonFor", "hitsFor", "takeawaysFor", "giveawaysFor")
     assert [home[c] for c in columns] == [1, 0, 1, 0]
     assert [away[c] for c in columns] == [0, 1, 0, 1]
+
+
+def test_a_player_field_on_a_play_of_another_type_credits_nobody():
+    # each play carries a field that belongs to another type (hitter, faceoff winner, penalised player)
+    frames = compute_game_frames(tiny_game([
+        play(0, "faceoff", xCoord=0.0, yCoord=0.0, winningPlayerId=201, losingPlayerId=101, hittingPlayerId=102,
+             eventOwnerTeamId=2),
+        shot(10, 101, "blocked-shot", blockingPlayerId=202, winningPlayerId=102),
+        play(20, "giveaway", xCoord=0.0, yCoord=0.0, playerId=201, committedByPlayerId=102, eventOwnerTeamId=2),
+        play(30, "stoppage", committedByPlayerId=102),
+    ]))
+    player = _player(frames, 102)
+    assert (player["I_F_hits"], player["faceOffsWonFor"], player["penaltiesFor"]) == (0, 0, 0)
+    assert (_team(frames, "HHH")["penaltiesFor"], _team(frames, "HHH")["faceOffsWonFor"]) == (0, 0)
