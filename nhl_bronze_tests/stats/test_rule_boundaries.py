@@ -312,3 +312,26 @@ def test_a_player_field_on_a_play_of_another_type_credits_nobody():
     player = _player(frames, 102)
     assert (player["I_F_hits"], player["faceOffsWonFor"], player["penaltiesFor"]) == (0, 0, 0)
     assert (_team(frames, "HHH")["penaltiesFor"], _team(frames, "HHH")["faceOffsWonFor"]) == (0, 0)
+
+
+def test_on_and_off_ice_shares_are_rounded_to_2_places_the_corsi_share_is_not():
+    # 102 is on the ice for the first 30 s: 1 home and 2 away shots then, 1 home and 2 away shots after
+    frames = compute_game_frames(_with_chart([
+        shot(10, 101), shot(20, 201, x=-70.0), shot(25, 201, x=-70.0),
+        shot(40, 201, x=-70.0), shot(45, 201, x=-70.0), shot(50, 101),
+        play(60, "hit", xCoord=0.0, yCoord=0.0, hittingPlayerId=101),
+    ], [(101, 1, "00:00", "01:00"), (102, 1, "00:00", "00:30"), (201, 1, "00:00", "01:00")]))
+    player = _player(frames, 102)
+    assert (player["corsiFor"], player["corsiAgainst"]) == (1, 2)
+    assert player["corsiPercentage"] == pytest.approx(100 / 3, abs=1e-9)  # 33.333...
+    assert [player[c] for c in ("onIce_corsiPercentage", "onIce_fenwickPercentage", "offIce_corsiPercentage",
+                                "offIce_fenwickPercentage")] == [33.33] * 4
+
+
+def test_a_penalty_without_a_duration_adds_no_minutes():
+    frames = compute_game_frames(tiny_game([
+        play(100, "penalty", committedByPlayerId=201, drawnByPlayerId=101, eventOwnerTeamId=2),  # no duration
+        play(200, "penalty", committedByPlayerId=201, drawnByPlayerId=101, duration=2, eventOwnerTeamId=2),
+    ]))
+    assert (_player(frames, 201)["penaltiesFor"], _player(frames, 201)["penalityMinutesFor"]) == (2, 2.0)
+    assert (_player(frames, 101)["penaltiesAgainst"], _player(frames, 101)["penalityMinutesAgainst"]) == (2, 2.0)
