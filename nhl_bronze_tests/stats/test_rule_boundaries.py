@@ -307,7 +307,7 @@ def test_a_player_field_on_a_play_of_another_type_credits_nobody():
              eventOwnerTeamId=2),
         shot(10, 101, "blocked-shot", blockingPlayerId=202, winningPlayerId=102),
         play(20, "giveaway", xCoord=0.0, yCoord=0.0, playerId=201, committedByPlayerId=102, eventOwnerTeamId=2),
-        play(30, "stoppage", committedByPlayerId=102),
+        play(30, "stoppage", committedByPlayerId=102, hittingPlayerId=102, winningPlayerId=102),
     ]))
     player = _player(frames, 102)
     assert (player["I_F_hits"], player["faceOffsWonFor"], player["penaltiesFor"]) == (0, 0, 0)
