@@ -259,3 +259,79 @@ def test_the_last_shot_of_a_game_does_not_continue_into_the_next_game_of_the_bat
     teams = compute_many([first, second]).teams.filter(pl.col("situation") == "all", pl.col("team") == "HHH")
     assert teams["playContinuedInZoneFor"].to_list() == [0, 0]
     assert teams["playContinuedOutsideZoneFor"].to_list() == [0, 0]
+
+
+def test_goals_of_each_danger_bucket_are_counted_apart():
+    # 1 high (15 ft), 2 medium (35 ft), 3 low (36 ft) goals by 102: no two buckets share a count
+    goals = [shot(t, 102, "goal", x=x) for t, x in ((10, 74.0), (20, 54.0), (30, 54.0), (40, 53.0), (50, 53.0),
+                                                    (60, 53.0))]
+    frames = compute_game_frames(tiny_game(goals))
+    home, away, scorer = _team(frames, "HHH"), _team(frames, "AAA"), _player(frames, 102)
+    for kind in ("Shots", "Goals"):
+        assert [home[f"{level}Danger{kind}For"] for level in _LEVELS] == [3, 2, 1]
+        assert [away[f"{level}Danger{kind}Against"] for level in _LEVELS] == [3, 2, 1]
+        assert [scorer[f"I_F_{level}Danger{kind}"] for level in _LEVELS] == [3, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("blocked", "team"),
+    [
+        ({"blockingPlayerId": 202, "eventOwnerTeamId": 2}, "HHH"),  # blocked by an away skater: a home attempt
+        ({"blockingPlayerId": 101, "eventOwnerTeamId": 1}, "AAA"),
+        ({"blockingPlayerId": 102, "reason": "teammate-blocked", "eventOwnerTeamId": 2}, "HHH"),
+    ],
+)
+def test_a_blocked_attempt_without_a_shooter_is_the_side_opposite_its_blocker(blocked, team):
+    frames = compute_game_frames(tiny_game([play(10, "blocked-shot", xCoord=70.0, yCoord=0.0, **blocked)]))
+    assert {t: _team(frames, t)["blockedShotAttemptsFor"] for t in ("HHH", "AAA")} == {
+        t: int(t == team) for t in ("HHH", "AAA")}
+
+
+def test_faceoffs_hits_takeaways_and_giveaways_are_the_players_side_whatever_the_owner():
+    frames = compute_game_frames(tiny_game([  # every owner team is the other one
+        play(0, "faceoff", xCoord=0.0, yCoord=0.0, winningPlayerId=101, losingPlayerId=201, eventOwnerTeamId=2),
+        play(10, "hit", xCoord=0.0, yCoord=0.0, hittingPlayerId=202, eventOwnerTeamId=1),
+        play(20, "takeaway", xCoord=0.0, yCoord=0.0, playerId=102, eventOwnerTeamId=2),
+        play(30, "giveaway", xCoord=0.0, yCoord=0.0, playerId=201, eventOwnerTeamId=1),
+    ]))
+    home, away = _team(frames, "HHH"), _team(frames, "AAA")
+    columns = ("faceOffsWonFor", "hitsFor", "takeawaysFor", "giveawaysFor")
+    assert [home[c] for c in columns] == [1, 0, 1, 0]
+    assert [away[c] for c in columns] == [0, 1, 0, 1]
+
+
+def test_a_player_field_on_a_play_of_another_type_credits_nobody():
+    # each play carries a field that belongs to another type (hitter, faceoff winner, penalised player)
+    frames = compute_game_frames(tiny_game([
+        play(0, "faceoff", xCoord=0.0, yCoord=0.0, winningPlayerId=201, losingPlayerId=101, hittingPlayerId=102,
+             eventOwnerTeamId=2),
+        shot(10, 101, "blocked-shot", blockingPlayerId=202, winningPlayerId=102),
+        play(20, "giveaway", xCoord=0.0, yCoord=0.0, playerId=201, committedByPlayerId=102, eventOwnerTeamId=2),
+        play(30, "stoppage", committedByPlayerId=102, hittingPlayerId=102, winningPlayerId=102),
+    ]))
+    player = _player(frames, 102)
+    assert (player["I_F_hits"], player["faceOffsWonFor"], player["penaltiesFor"]) == (0, 0, 0)
+    assert (_team(frames, "HHH")["penaltiesFor"], _team(frames, "HHH")["faceOffsWonFor"]) == (0, 0)
+
+
+def test_on_and_off_ice_shares_are_rounded_to_2_places_the_corsi_share_is_not():
+    # 102 is on the ice for the first 30 s: 1 home and 2 away shots then, 1 home and 2 away shots after
+    frames = compute_game_frames(_with_chart([
+        shot(10, 101), shot(20, 201, x=-70.0), shot(25, 201, x=-70.0),
+        shot(40, 201, x=-70.0), shot(45, 201, x=-70.0), shot(50, 101),
+        play(60, "hit", xCoord=0.0, yCoord=0.0, hittingPlayerId=101),
+    ], [(101, 1, "00:00", "01:00"), (102, 1, "00:00", "00:30"), (201, 1, "00:00", "01:00")]))
+    player = _player(frames, 102)
+    assert (player["corsiFor"], player["corsiAgainst"]) == (1, 2)
+    assert player["corsiPercentage"] == pytest.approx(100 / 3, abs=1e-9)  # 33.333...
+    assert [player[c] for c in ("onIce_corsiPercentage", "onIce_fenwickPercentage", "offIce_corsiPercentage",
+                                "offIce_fenwickPercentage")] == [33.33] * 4
+
+
+def test_a_penalty_without_a_duration_adds_no_minutes():
+    frames = compute_game_frames(tiny_game([
+        play(100, "penalty", committedByPlayerId=201, drawnByPlayerId=101, eventOwnerTeamId=2),  # no duration
+        play(200, "penalty", committedByPlayerId=201, drawnByPlayerId=101, duration=2, eventOwnerTeamId=2),
+    ]))
+    assert (_player(frames, 201)["penaltiesFor"], _player(frames, 201)["penalityMinutesFor"]) == (2, 2.0)
+    assert (_player(frames, 101)["penaltiesAgainst"], _player(frames, 101)["penalityMinutesAgainst"]) == (2, 2.0)

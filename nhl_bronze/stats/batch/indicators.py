@@ -69,10 +69,10 @@ class Derived:
     stem: str
     plus: tuple[str, ...]
     minus: tuple[str, ...] = ()
-    skater_team: bool = False
+    skater_team: bool = True
     on_ice: bool = False
     off_ice: bool = False
-    individual: bool = False
+    individual: bool = True
 
     def expr(self, name: Callable[[str], str]) -> pl.Expr:
         """The columns ``name(stem)`` of ``plus`` added, those of ``minus`` subtracted."""
@@ -123,11 +123,9 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 DERIVED: tuple[Derived, ...] = (
-    Derived("unblockedShotAttempts", ("shotsOnGoal", "missedShots"),
-            skater_team=True, on_ice=True, off_ice=True, individual=True),
-    Derived("savedShotsOnGoal", ("shotsOnGoal",), ("goals",), skater_team=True, individual=True),
-    Derived("savedUnblockedShotAttempts", ("shotsOnGoal", "missedShots"), ("goals",), skater_team=True,
-            individual=True),
+    Derived("unblockedShotAttempts", ("shotsOnGoal", "missedShots"), on_ice=True, off_ice=True),
+    Derived("savedShotsOnGoal", ("shotsOnGoal",), ("goals",)),
+    Derived("savedUnblockedShotAttempts", ("shotsOnGoal", "missedShots"), ("goals",)),
 )
 
 INDICATOR_COLUMNS = tuple(i.column for i in INDICATORS)
