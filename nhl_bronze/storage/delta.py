@@ -233,8 +233,9 @@ class DeltaStore:
         )
         return WriteResult(spec.name, "replace", frame.height, self.version(spec) or 0)
 
-    def create_table(self, spec: TableSpec, empty: pl.DataFrame) -> None:
-        """Create the table with ``empty``'s schema (protected ones append-only); a no-op when it exists."""
+    def create_table(self, spec: TableSpec, empty: pl.DataFrame, append_only: bool | None = None) -> None:
+        """Create the table with ``empty``'s schema; a no-op when it exists. Protected tables are created
+        append-only; ``append_only=True`` does so for an unprotected one too (a migration's new table)."""
         if self.exists(spec):
             return
         guard = self.guard_for(spec)
@@ -244,7 +245,7 @@ class DeltaStore:
             empty.clear(),
             mode="append",
             partition_by=list(spec.partition_by) or None,
-            configuration=APPEND_ONLY if spec.protected else None,
+            configuration=APPEND_ONLY if (spec.protected if append_only is None else append_only) else None,
             commit_properties=properties,
             storage_options=self.storage_options,
         )
