@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import statistics
 import sys
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             "raw_rows": store.row_count(RAW_API_RESPONSES), "raw_mb": dir_size_mb(store.uri(RAW_API_RESPONSES)),
             "raw_rows_no_dedupe": shadow.store.row_count(RAW_API_RESPONSES),
             "raw_mb_no_dedupe": dir_size_mb(shadow.store.uri(RAW_API_RESPONSES)),
+            "ledger_mb": dir_size_mb(data_dir / "_nhl_bronze_ledger"),
+            "ledger_files": sum(len(names) for _, _, names in os.walk(data_dir / "_nhl_bronze_ledger")),
         })
         for spec in ALL_TABLES:
             if store.exists(spec):
@@ -248,6 +251,8 @@ def report(args, days, tables, total_s, load_before, csv_path, png_path, data_di
         ("raw store growth saved by the dedupe",
          f"{1 - days[-1]['raw_mb'] / max(days[-1]['raw_mb_no_dedupe'], 1e-9):.0%} of the bytes, "
          f"{1 - raw_rows / max(raw_rows_plain, 1):.0%} of the rows"),
+        ("ledger of the protected tables: objects / size",
+         f"{days[-1]['ledger_files']:,} / {days[-1]['ledger_mb']:.2f} MB"),
         ("data dir size", f"{dir_size_mb(data_dir):.1f} MB"),
         ("total wall time", fmt_s(total_s)),
         ("peak RSS (VmHWM)", f"{peak_rss_mb():.0f} MB"),
