@@ -75,3 +75,9 @@ def test_bench_season(tmp_path: Path) -> None:
                      str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)
     assert_table(out, "bench_season results")
     assert "raw store rows / size without dedupe" in out
+    assert "ledger of the protected tables: objects / size" in out
+
+
+def test_bench_audit(tmp_path: Path) -> None:
+    out = run_script("bench_audit.py", "--seasons", "1", "--commits-per-season", "2", "--repeat", "1", tmp=tmp_path)
+    assert_table(out, "bench_audit results")
