@@ -62,7 +62,7 @@ from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import require_protected
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 RECOVERY_RUN_PREFIX = "recovery:"  # the ``_run_id`` of the versions recovery appends
 
@@ -161,10 +161,11 @@ class RecoveryGuard(LedgerGuard):
     def tolerated(self, problem: AuditProblem) -> bool:
         return problem.version in self.bad_versions or _names_a_file(problem, self.rewritten)
 
-    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties:
+    def before_commit(self, snapshot: TableSnapshot) -> CommitProperties:
+        spec = snapshot.spec
         if spec.name != self.spec.name:
-            return super().before_commit(spec, table)
-        report = audit_table(self.store, spec, snapshot=table, reconcile=True)
+            return super().before_commit(snapshot)
+        report = audit_table(self.store, snapshot, reconcile=True)
         remaining = [p for p in report.problems if not self.tolerated(p)]
         if remaining:
             raise HistoryTamperedError(AuditReport(report.table, report.version, problems=remaining))
@@ -293,7 +294,8 @@ def _describe_file(action: dict) -> str:
 def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: list[dict]) -> int:
     """Append, as ``_version`` 1, the raw store's rows of the vacuumed files' games whose key has no row left."""
     key = list(spec.key)
-    table = store.table(spec)
+    snapshot = store.open(spec)
+    table = snapshot.delta_table()
     frames = []
     for action in vacuumed:
         if "min.gameDate" not in action or "min.gameId" not in action:
@@ -307,7 +309,7 @@ def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: 
     if not frames:
         return 0
     parsed = pl.concat(frames, how="diagonal_relaxed").unique(subset=key, keep="first")
-    present = versions_of_games(store, spec, parsed["gameId"].unique().to_list(), table, key)
+    present = versions_of_games(snapshot, parsed["gameId"].unique().to_list(), key)
     absent = parsed.join(present.unique(), on=key, how="anti", nulls_equal=True)
     if absent.is_empty():
         return 0
@@ -320,7 +322,7 @@ def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: 
         pl.lit(f"{RECOVERY_RUN_PREFIX}{now.isoformat()}").alias(RUN_ID),
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias(INGESTED_AT),
     ).select(columns)
-    store.append(spec, rows.cast(dict(store.scan_table(table, only_files=[]).collect_schema())))
+    store.append(spec, rows.cast(dict(snapshot.scan(only_files=[]).collect_schema())))
     return rows.height
 
 
@@ -345,9 +347,9 @@ def restore_content(store: DeltaStore, spec: TableSpec, content: ContentReport) 
         return []
     key = list(spec.key)
     identity = [*key, VERSION]
-    table = store.table(spec)
-    columns = list(table.schema().to_arrow().names)
-    versions = versions_of_games(store, spec, content.altered_rows["gameId"].unique().to_list(), table, columns)
+    snapshot = store.open(spec)
+    columns = list(snapshot.delta_table().schema().to_arrow().names)
+    versions = versions_of_games(snapshot, content.altered_rows["gameId"].unique().to_list(), columns)
     versions = versions.join(content.altered_rows.select(key).unique(), on=key, how="semi", nulls_equal=True)
     latest = versions.filter(pl.col(VERSION) == pl.col(VERSION).max().over(key))
     lost = {(tuple(row.key.values()), row.version) for row in content.altered if row.lost}
