@@ -126,7 +126,8 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
         raise RecoveryError(f"{spec.name}: version {good_version} is not before the bad commits {bad_versions}: "
                             "pick the version before the first one")
     writer = DeltaStore(store.root, store.storage_options)
-    writer.guard = RecoveryGuard(writer, ledger, spec, bad_versions, set(rewritten))
+    writer.guard = RecoveryGuard(writer, ledger, spec, bad_versions, set(rewritten),
+                                 run_id=getattr(store.guard, "run_id", None))
     restored_rows, vacuumed, from_raw = 0, [], 0
     if good_version is not None:
         restored_rows, vacuumed = _restore_removed_rows(writer, spec, good_version, bad_versions, accept_vacuumed)
@@ -154,8 +155,8 @@ class RecoveryGuard(LedgerGuard):
     records each commit after it, as every guarded commit. Other tables get the ordinary guard."""
 
     def __init__(self, store: DeltaStore, ledger: Ledger, spec: TableSpec, bad_versions: list[int],
-                 rewritten: set[str]):
-        super().__init__(store, ledger)
+                 rewritten: set[str], run_id: str | None = None):
+        super().__init__(store, ledger, run_id)
         self.spec, self.bad_versions, self.rewritten = spec, set(bad_versions), rewritten
 
     def tolerated(self, problem: AuditProblem) -> bool:
@@ -232,9 +233,11 @@ def _record_recovery(store: DeltaStore, spec: TableSpec, ledger: Ledger, bad_ver
     """After the rows are back: every Delta version the ledger does not know (the bad ones ``foreign``), then the
     ``recovered`` entry the audit interprets (docs/HISTORY_SAFETY.md)."""
     state = ledger.state(spec.name)
+    run_id = getattr(store.guard, "run_id", None)  # the run (or operator session) the recovery's store names
     for unknown in (v for v in range(version + 1) if not state.knows_version(v)):
-        ledger.append(spec.name, "commit", foreign=unknown in bad_versions, **commit_fields(store, spec, unknown))
-    ledger.append(spec.name, "recovered", versions=bad_versions, recovered_from=good_version,
+        ledger.append(spec.name, "commit", run_id, foreign=unknown in bad_versions,
+                      **commit_fields(store, spec, unknown))
+    ledger.append(spec.name, "recovered", run_id, versions=bad_versions, recovered_from=good_version,
                   rows_restored=restored_rows, contents_restored=contents_restored, table_version=version,
                   rewritten=list(rewritten.values()), lost=[lost_row(row) for row in lost])
 
@@ -246,7 +249,8 @@ def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int,
     if table.metadata().configuration.get(APPEND_ONLY_KEY) != "true":
         table.alter.set_table_properties({APPEND_ONLY_KEY: "true"})
         # Recovery's own commit: recorded now, so that the audit before its appends knows it.
-        ledger_of(store).append(spec.name, "commit", **commit_fields(store, spec, store.table(spec).version()))
+        ledger_of(store).append(spec.name, "commit", getattr(store.guard, "run_id", None),
+                                **commit_fields(store, spec, store.table(spec).version()))
     now = store.scan(spec).collect()
     identity = [*spec.key, VERSION] if VERSION in before.columns else list(spec.key)
     lost = before.join(now.select(identity), on=identity, how="anti", nulls_equal=True)
