@@ -71,7 +71,7 @@ def install_stand_ins() -> None:
     history_assets.merge_window = merge_window
     from nhl_bronze.resources.ingest import IngestResource
 
-    IngestResource.open_source = lambda self, nhl_api, lakehouse: NoSource()
+    IngestResource.open_source = lambda self, nhl_api, lakehouse, run_id=None: NoSource()
 
 
 def jobs():

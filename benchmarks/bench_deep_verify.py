@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             store.scan_table(table, only_files=[path]).collect()
         timings["read"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        report = check_content(store, SPEC, table=table)
+        report = check_content(store, store.open(SPEC))
         timings["full"].append(time.perf_counter() - started)
         assert report.ok and report.rows_checked == rows, report
         started = time.perf_counter()

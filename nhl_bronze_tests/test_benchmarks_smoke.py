@@ -75,6 +75,7 @@ def test_bench_season(tmp_path: Path) -> None:
                      str(tmp_path / "season"), "--results-dir", str(tmp_path / "results"), tmp=tmp_path)
     assert_table(out, "bench_season results")
     assert "raw store rows / size without dedupe" in out
+    assert "ledger of the protected tables: objects / size" in out
 
 
 def test_bench_bookkeeping(tmp_path: Path) -> None:
@@ -91,3 +92,8 @@ def test_bench_fetch_path(tmp_path: Path) -> None:
 def test_bench_deep_verify(tmp_path: Path) -> None:
     out = run_script("bench_deep_verify.py", "--rows", "3000", "--work-dir", str(tmp_path / "deep"), tmp=tmp_path)
     assert_table(out, "bench_deep_verify")
+
+
+def test_bench_audit(tmp_path: Path) -> None:
+    out = run_script("bench_audit.py", "--seasons", "1", "--commits-per-season", "2", "--repeat", "1", tmp=tmp_path)
+    assert_table(out, "bench_audit results")

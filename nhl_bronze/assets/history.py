@@ -9,15 +9,14 @@ from datetime import date, timedelta
 import dagster as dg
 
 from nhl_bronze.assets.checks import report_check_results, require_all_selected
+from nhl_bronze.assets.ledger_digest import ledger_digest_metadata, refuse_unless_ledger_extends
 from nhl_bronze.assets.staging import ALL_GAMES_STAGED, FAILED_GAMES, PLAYER_STAGING_KEY
 from nhl_bronze.assets.window import partition_window
 from nhl_bronze.catalog import GAMES_TABLE_SCHEMA, games_in_table
 from nhl_bronze.partitions import game_date_partitions
 from nhl_bronze.pipeline.history import STAGING_OF, NothingStagedError, merge_window
 from nhl_bronze.pipeline.report import TableMerge
-from nhl_bronze.protection.audit import ledger_of
 from nhl_bronze.protection.content import SAMPLE_RANDOM_FILES, SAMPLE_RANDOM_ROWS, check_sample
-from nhl_bronze.protection.digests import LEDGER_CHAIN_HASH, digest_metadata, extension_problem
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
@@ -33,14 +32,6 @@ def _last_recorded_row_count(context: dg.AssetExecutionContext, key: dg.AssetKey
         return 0
     recorded = event.asset_materialization.metadata.get(ROW_COUNT)
     return int(recorded.value) if recorded is not None else 0
-
-
-def _last_recorded_chain_hash(context: dg.AssetExecutionContext, key: dg.AssetKey) -> str | None:
-    event = context.instance.get_latest_materialization_event(key)
-    if event is None or event.asset_materialization is None:
-        return None
-    recorded = event.asset_materialization.metadata.get(LEDGER_CHAIN_HASH)
-    return str(recorded.value) if recorded is not None else None
 
 
 def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
@@ -84,14 +75,10 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
         require_all_selected(context, [key])
         start, end = partition_window(context)
         recorded_before = _last_recorded_row_count(context, key)
-        store = lakehouse.store()
+        store = lakehouse.store(context.run_id)
         # The instance keeps the ledger digest of every materialization, outside the storage: a table rewritten
         # together with its ledger passes the audit, but its ledger no longer contains that digest.
-        recorded_hash = _last_recorded_chain_hash(context, key)
-        problem = extension_problem(ledger_of(store), history.name, recorded_hash) if recorded_hash else None
-        if problem is not None:
-            raise dg.Failure(f"{problem}; the last materialization of {history.name} recorded it. Nothing was "
-                             "written (docs/HISTORY_SAFETY.md)")
+        refuse_unless_ledger_extends(context.instance, key, store, history)
         try:
             merged = merge_window(store, start, end, context.run_id, tables=[history])
         except NothingStagedError as error:
@@ -107,7 +94,7 @@ def build_history_asset(history: TableSpec, grain: str) -> dg.AssetsDefinition:
                 "latest_rows_in_window": table.latest_rows_in_window,
                 "table_version": table.state.version,
                 "table_path": dg.MetadataValue.path(table.state.uri),
-                **digest_metadata(ledger_of(store).digest(history.name)),
+                **ledger_digest_metadata(store, history),
             }
         )
         results = [*history_check_results(key, table, recorded_before, start, end),

@@ -56,7 +56,7 @@ def _totals(reports: list[MaintenanceReport]) -> dict[str, int]:
 def bronze_table_maintenance(
     context: dg.AssetExecutionContext, config: MaintenanceConfig, lakehouse: LakehouseResource
 ) -> dg.MaterializeResult:
-    store = lakehouse.store()
+    store = lakehouse.store(context.run_id)
     since = previous_maintained_versions(context.instance)
     reports: list[MaintenanceReport] = []
     failures: list[str] = []

@@ -6,6 +6,7 @@ asset landed, so every API call shows in lineage.
 
 import dagster as dg
 
+from nhl_bronze.assets.ledger_digest import ledger_digest_metadata, refuse_unless_ledger_extends
 from nhl_bronze.assets.quarantine import quarantine_check, quarantine_check_spec
 from nhl_bronze.partitions import FIRST_DATE
 from nhl_bronze.pipeline.schedule import land_schedule
@@ -15,6 +16,7 @@ from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.nhl_api import NhlApiResource
 from nhl_bronze.settings import DEFAULT_SENSOR_GAP_SCAN_DAYS, DEFAULT_SENSOR_RECENT_DAYS
+from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
 SCHEDULE_LANDING = "bronze_schedule_raw"
 SCHEDULE_CONTRACT = "schedule_contract"
@@ -42,14 +44,19 @@ class ScheduleLandingConfig(dg.Config):
         "Warns (never blocks) when an answer landed by this run breaks the schedule contract: each quarantined "
         "day or game is named (request, field, value, problem); the rest of the week is kept.")],
 )
-def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, lakehouse: LakehouseResource,
-                        clock: ClockResource, ingest: IngestResource) -> dg.MaterializeResult:
+def bronze_schedule_raw(context: dg.AssetExecutionContext, config: ScheduleLandingConfig, nhl_api: NhlApiResource,
+                        lakehouse: LakehouseResource, clock: ClockResource,
+                        ingest: IngestResource) -> dg.MaterializeResult:
+    store = lakehouse.store(context.run_id)
+    # The raw store's ledger must extend the digest the last landing kept in the instance (checked and recorded
+    # on a skipped landing too, so that a run that writes nothing never replaces the digest kept).
+    refuse_unless_ledger_extends(context.instance, context.asset_key, store, RAW_API_RESPONSES)
     if ingest.is_raw():
         # Offline rebuilds make no API call: the stored answers stay what the readers see.
-        return dg.MaterializeResult(metadata={"api_calls": 0, "skipped": "ingest source is 'raw'"},
+        return dg.MaterializeResult(metadata={"api_calls": 0, "skipped": "ingest source is 'raw'",
+                                              **ledger_digest_metadata(store, RAW_API_RESPONSES)},
                                     check_results=[_contract_check([])])
-    store = lakehouse.store()
-    with ApiSource(nhl_api.open_session, lakehouse.raw_responses()) as source:
+    with ApiSource(nhl_api.open_session, lakehouse.raw_responses(context.run_id)) as source:
         landed = land_schedule(source, store, clock.eastern_today(), config.recent_days, config.upcoming_days,
                                config.backfill_days, FIRST_DATE)
     start, end = landed.refreshed
@@ -58,6 +65,7 @@ def bronze_schedule_raw(config: ScheduleLandingConfig, nhl_api: NhlApiResource, 
         "backfilled_dates": landed.backfilled_dates,
         "api_calls": landed.api_calls,
         "quarantined_count": len(landed.quarantined),
+        **ledger_digest_metadata(store, RAW_API_RESPONSES),
     }, check_results=[_contract_check(landed.quarantined)])
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import dagster as dg
 
 from nhl_bronze.assets.checks import raise_if_blocking_failed, report_check_results, require_all_selected
+from nhl_bronze.assets.ledger_digest import ledger_digest_metadata, refuse_unless_ledger_extends
 from nhl_bronze.assets.window import partition_window
 from nhl_bronze.catalog import games_table
 from nhl_bronze.partitions import game_date_partitions
@@ -14,7 +15,7 @@ from nhl_bronze.pipeline.staging import stage_window
 from nhl_bronze.resources.ingest import IngestResource
 from nhl_bronze.resources.lakehouse import LakehouseResource
 from nhl_bronze.resources.nhl_api import NhlApiResource
-from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING
+from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING, RAW_API_RESPONSES
 
 PLAYER_STAGING_KEY = dg.AssetKey(PLAYER_GAME_STATS_STAGING.name)
 GAMES_STAGING_KEY = dg.AssetKey(GAMES_HISTORICAL_STAGING.name)
@@ -85,13 +86,15 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
     merged into history, and the run fails at the end (``failed_games`` check of the history assets)."""
     require_all_selected(context, STAGING_KEYS.values())
     start, end = partition_window(context)
-    with ingest.open_source(nhl_api, lakehouse) as source:
-        report = stage_window(source, lakehouse.store(), start, end, parse_workers=ingest.workers(),
-                              progress=context.log.info)
+    store = lakehouse.store(context.run_id)
+    # Staging lands every API body in the protected raw store: its ledger must extend the digest the instance kept.
+    refuse_unless_ledger_extends(context.instance, PLAYER_STAGING_KEY, store, RAW_API_RESPONSES)
+    with ingest.open_source(nhl_api, lakehouse, context.run_id) as source:
+        report = stage_window(source, store, start, end, parse_workers=ingest.workers(), progress=context.log.info)
     if report.failures:
         context.log.error(f"{len(report.failed_dates)} date(s) kept their previous staging rows: "
                           f"{report.failure_summary()}")
-    results = list(staging_results(report))
+    results = list(staging_results(report, ledger_digest_metadata(store, RAW_API_RESPONSES)))
     checks = [result for result in results if isinstance(result, dg.AssetCheckResult)]
     selected_checks = report_check_results(context, checks, BLOCKING_CHECKS)  # logged before the yields below
     yield from (result for result in results if isinstance(result, dg.MaterializeResult))
@@ -102,8 +105,9 @@ def bronze_staging(context: dg.AssetExecutionContext, nhl_api: NhlApiResource, l
 BLOCKING_CHECKS = frozenset(spec.key for spec in bronze_staging.check_specs if spec.blocking)
 
 
-def staging_results(report: StagingReport):
-    """The two materializations, then the check results of the run (each naming the run's dates)."""
+def staging_results(report: StagingReport, raw_ledger_digest: dict[str, str] | None = None):
+    """The two materializations (each with the raw store's ledger digest), then the check results of the run
+    (each naming the run's dates)."""
     lists = {
         "pending_games": games_table(report.pending_games, LISTED),
         "games_without_shift_chart": dg.MetadataValue.json(report.without_shift_chart[:LISTED]),
@@ -130,7 +134,7 @@ def staging_results(report: StagingReport):
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={**common, "dagster/row_count": table.rows, "table_version": table.version,
-                      "table_path": dg.MetadataValue.path(table.uri)},
+                      "table_path": dg.MetadataValue.path(table.uri), **(raw_ledger_digest or {})},
         )
     # One evaluation covers every date of the run: each names the dates it judged.
     dates = {"dates": f"{report.start} .. {report.end - timedelta(days=1)}"}

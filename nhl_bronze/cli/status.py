@@ -15,6 +15,7 @@ from nhl_bronze.readers.schema import HISTORY_TABLES
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.history import VERSION, latest_versions
 from nhl_bronze.storage.tables import ALL_TABLES, TableSpec
+from nhl_bronze.storage.writes import APPEND_ONLY_KEY
 
 
 @dataclass
@@ -75,7 +76,7 @@ def table_status(store: DeltaStore, spec: TableSpec) -> TableStatus:
     table = store.table(spec)
     status.delta_version = table.version()
     status.files = len(table.file_uris())
-    status.append_only = table.metadata().configuration.get("delta.appendOnly") == "true"
+    status.append_only = table.metadata().configuration.get(APPEND_ONLY_KEY) == "true"
     protocol = table.protocol()
     status.protocol = f"reader {protocol.min_reader_version} / writer {protocol.min_writer_version}"
     last = table.history(1)[0]

@@ -27,7 +27,7 @@ from nhl_bronze.storage.tables import (
 )
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 # Staged rows per merge: bounds memory over a multi-season window (each chunk holds its staged rows and their
 # latest stored versions, ~0.2 GB for 50 k player rows), while a table of few rows per date (teams: 18x fewer)
@@ -58,37 +58,38 @@ def merge_window(store: DeltaStore, start: date, end: date, run_id: str,
         staging = STAGING_OF[history]
         # One snapshot of staging serves every chunk: each fresh open replays staging's log, which a long rebuild
         # grows by ~70 commits (13 opens of it were a fifth of a three-season re-merge).
-        staged = store.table_if_exists(staging)
-        if staged is None:
+        staged = store.open(staging)
+        if not staged.exists:
             raise NothingStagedError(
                 f"{staging.name} does not exist yet: materialize staging for {start}..{end} before {history.name}")
-        rows_before = store.row_count(history)
+        # One snapshot of history serves the row count before, the chunks' merges and the state after.
+        target = store.open(history)
+        rows_before = target.row_count()
         inserted = unchanged = 0
-        staged_per_date = store.rows_per_date(staging, start, end, staged)
-        for chunk_start, chunk_end in merge_chunks(start, end, staged_per_date, MERGE_CHUNK_ROWS):
+        for chunk_start, chunk_end in merge_chunks(start, end, staged.rows_per_date(start, end), MERGE_CHUNK_ROWS):
             result = merge_new_versions(
-                store, history, lambda t=staged, s=chunk_start, e=chunk_end: staged_rows(store, t, s, e),
+                store, target, lambda t=staged, s=chunk_start, e=chunk_end: staged_rows(t, s, e),
                 chunk_start, chunk_end, run_id, ingested_at,
             )
             inserted += result.rows_written
             unchanged += result.rows_unchanged
+        target.refresh()
         # The latest versions of the window's games over the whole table (a moved game has rows elsewhere).
-        latest = (latest_of_window_games(store, history, start, end, columns=[*history.key, VERSION])
-                  if store.exists(history) else None)
+        latest = (latest_of_window_games(target, start, end, columns=[*history.key, VERSION])
+                  if target.exists else None)
         latest_rows = 0 if latest is None else latest.height
         duplicates = 0 if latest is None else duplicate_latest_keys(latest, history)
-        state = TableState(history.name, store.uri(history), store.version(history) if latest is not None else -1,
-                           store.row_count(history), duplicates, exists=latest is not None)
+        state = TableState(history.name, target.uri, target.version() if latest is not None else -1,
+                           target.row_count(), duplicates, exists=latest is not None)
         report.tables[history.name] = TableMerge(state, inserted, unchanged, rows_before, latest_rows)
     return report
 
 
-def staged_rows(store: DeltaStore, staged: DeltaTable, start: date, end: date) -> pl.DataFrame:
+def staged_rows(staged: TableSnapshot, start: date, end: date) -> pl.DataFrame:
     """The rows staging holds now for ``[start, end)``, read through the snapshot ``staged`` once it is brought up to
     date (only the commits since its last read are read): each chunk, and a retried merge, plans against the
     current staged rows, as with a fresh open of the table."""
-    staged.update_incremental()
-    return store.scan_window(staged, start, end).collect()
+    return staged.refresh().scan_window(start, end).collect()
 
 
 def merge_chunks(start: date, end: date, rows_per_date: dict[int, int], max_rows: int) -> list[tuple[date, date]]:

@@ -24,7 +24,7 @@ from nhl_bronze.storage.history import GAME_ID, VERSION, latest_versions, versio
 from nhl_bronze.storage.tables import PLAYER_GAME_STATS_HISTORY, SKATER_TOTALS, SKATERS
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 HISTORY_VERSION = "history_version"  # the player history version the totals reflect
 COLUMNS = ["playerId", "playerTeam", "season", "situation", GAME_ID, "gameDate", "name", "position", "icetime",
@@ -41,20 +41,20 @@ class SkatersRefresh:
 
 def refresh_skaters(store: DeltaStore, full: bool = False) -> SkatersRefresh:
     """Bring the totals up to player history's current version and replace the skaters table from them."""
-    history = store.table(PLAYER_GAME_STATS_HISTORY)
-    version = history.version()
+    history = store.open(PLAYER_GAME_STATS_HISTORY)
+    version = history.delta_table().version()
     previous = None if full or not store.exists(SKATER_TOTALS) else store.scan(SKATER_TOTALS).collect()
     since = None if previous is None or previous.is_empty() else previous[HISTORY_VERSION].max()
     added = None if since is None else files_added_since(store, PLAYER_GAME_STATS_HISTORY, int(since), version)
     totals, games = None, 0
     if added is not None and previous is not None:
         try:
-            totals, games = _updated(store, history, previous.drop(HISTORY_VERSION), added)
+            totals, games = _updated(history, previous.drop(HISTORY_VERSION), added)
         except (ComputeError, OSError):  # a listed file was vacuumed since (totals older than the retention)
             totals = None
     rebuilt = totals is None
     if totals is None:
-        totals = skater_totals(latest_versions(store.scan_table(history).select(COLUMNS), PLAYER_GAME_STATS_HISTORY))
+        totals = skater_totals(latest_versions(history.scan().select(COLUMNS), PLAYER_GAME_STATS_HISTORY))
     skaters = skaters_from_totals(totals)
     # Skaters first: if the run dies in between, the old totals make the next run redo these changes.
     store.replace(SKATERS, skaters)
@@ -63,16 +63,15 @@ def refresh_skaters(store: DeltaStore, full: bool = False) -> SkatersRefresh:
     return SkatersRefresh(skaters, version, games, rebuilt)
 
 
-def _updated(store: DeltaStore, history: DeltaTable, totals: pl.DataFrame,
-             added: list[str]) -> tuple[pl.DataFrame | None, int]:
+def _updated(history: TableSnapshot, totals: pl.DataFrame, added: list[str]) -> tuple[pl.DataFrame | None, int]:
     """The totals with the versions added in ``added`` files in place of those they superseded; None when a
     superseded row held a name or position no added row replaces."""
     if not added:
         return totals, 0
     key = list(PLAYER_GAME_STATS_HISTORY.key)
-    new_versions = store.scan_table(history, only_files=added).select(*key, VERSION).collect()
+    new_versions = history.scan(added).select(*key, VERSION).collect()
     games = new_versions[GAME_ID].unique()
-    rows = versions_of_games(store, PLAYER_GAME_STATS_HISTORY, games.to_list(), history, COLUMNS)
+    rows = versions_of_games(history, games.to_list(), COLUMNS)
     before = rows.join(new_versions, on=[*key, VERSION], how="anti")  # what history held at the totals' version
     now = latest_versions(rows.lazy(), PLAYER_GAME_STATS_HISTORY).collect()
     added_rows = now.join(new_versions, on=[*key, VERSION], how="semi")

@@ -32,7 +32,7 @@ from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING, PLAYER_GAME_STATS_STAGING, TableSpec
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 CHUNK_DAYS = 7
 # Parsed weeks are written together, up to this many days per write: each overwrite is a Delta commit with a
@@ -134,7 +134,7 @@ class _Unwritten:
         self._parsed: list[ParsedGames] = []
         self._failed: set[date] = set()
         self._writing: Future[None] | None = None
-        self._snapshots: dict[str, DeltaTable] = {}
+        self._snapshots: dict[str, TableSnapshot] = {}
 
     @property
     def days(self) -> int:
@@ -173,20 +173,21 @@ class _Unwritten:
         for good_start, good_end in contiguous_windows(start, end, failed):
             for spec, frame in ((PLAYER_GAME_STATS_STAGING, frames.players), (GAMES_HISTORICAL_STAGING, frames.teams)):
                 within = frame.filter(in_window(good_start, good_end))
-                self.store.overwrite_window(spec, within, good_start, good_end, self._snapshots.get(spec.name))
+                # Opened once, then brought up to date and written through by every later write.
+                if spec.name not in self._snapshots:
+                    self._snapshots[spec.name] = self.store.open(spec)
+                self.store.overwrite_window(self._snapshots[spec.name], within, good_start, good_end)
                 self.rows_written[spec.name] += within.height
-                if spec.name not in self._snapshots:  # opened once, then written through by every later write
-                    self._snapshots[spec.name] = self.store.table(spec)
 
 
 def _staged_table(store: DeltaStore, spec: TableSpec, schema: pl.Schema, start: date, end: date,
                   rows_written: int) -> TableState:
     """The staging table's version and the facts its checks judge: unique keys and the column contract."""
-    table = store.table_if_exists(spec)
-    if table is None:
+    table = store.open(spec)
+    if not table.exists:
         return TableState(spec.name, store.uri(spec), -1, rows_written, 0, ("table does not exist",), exists=False)
     # Lazily, keys only: a rebuild of three seasons would otherwise hold all 600 k staged rows to count them.
-    window = store.scan_window(table, start, end)
+    window = table.scan_window(start, end)
     actual = dict(window.collect_schema())
     problems = tuple(f"{name}: {actual.get(name)} != {dtype}" for name, dtype in schema.items()
                      if actual.get(name) != dtype)

@@ -28,6 +28,7 @@ from nhl_bronze.protection.problems import (
 )
 from nhl_bronze.protection.record import commit_fields
 from nhl_bronze.storage.log import read_commit
+from nhl_bronze.storage.snapshot import TableSnapshot
 from nhl_bronze.storage.tables import ALL_TABLES, TableSpec
 
 if TYPE_CHECKING:
@@ -59,21 +60,23 @@ def audit_protected(store: DeltaStore, deep: bool = False) -> list[AuditReport]:
     return [audit_table(store, spec, full=deep, deep=deep) for spec in ALL_TABLES if spec.protected]
 
 
-def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot: DeltaTable | None = None,
-                deep: bool = False, reconcile: bool = False) -> AuditReport:
-    """Audit one table against its ledger: the current snapshot, or the already opened ``snapshot`` a writer is
+def audit_table(store: DeltaStore, target: TableSpec | TableSnapshot, full: bool = False, deep: bool = False,
+                reconcile: bool = False, sample: bool = False) -> AuditReport:
+    """Audit one table against its ledger: its current version (``target`` a spec), or the snapshot a writer is
     about to commit on. ``full`` re-hashes every recorded commit file (else the newest ones), ``deep`` every live
-    data file. ``reconcile`` records the project's own commits that a crash kept out of the ledger (a writer
-    does; verify only reports them). Never raises for a tampered table: the report lists the problems."""
+    data file; ``sample`` the daily sample of them (``ledger_audit.sampled_files``). ``reconcile`` records the
+    project's own commits that a crash kept out of the ledger (a writer does; verify only reports them). Never
+    raises for a tampered table: the report lists the problems."""
     ledger = ledger_of(store)
-    table = snapshot if snapshot is not None else store.table_if_exists(spec)
+    snapshot = target if isinstance(target, TableSnapshot) else store.open(target)
+    spec, table = snapshot.spec, snapshot.table
     report = AuditReport(spec.name, table.version() if table is not None else None, 0)
     try:
         state = ledger.state(spec.name)
     except LedgerCorruptError as error:
         report.problems.append(AuditProblem(report.version or 0, "LEDGER", str(error)))
         return report
-    comparison = compare_with_ledger(store, spec, table, state, deep=deep, all_commits=full)
+    comparison = compare_with_ledger(store, spec, table, state, deep=deep, all_commits=full, sample=sample)
     if comparison.reconcilable and not comparison.problems:
         if not reconcile:
             report.problems.extend(AuditProblem(v, "PENDING", f"Delta version {v} is an nhl-bronze commit the "
@@ -82,7 +85,8 @@ def audit_table(store: DeltaStore, spec: TableSpec, full: bool = False, snapshot
             return report
         for version in comparison.reconcilable:
             ledger.append(spec.name, "commit", reconciled=True, **commit_fields(store, spec, version))
-        comparison = compare_with_ledger(store, spec, table, ledger.state(spec.name), deep=deep, all_commits=full)
+        comparison = compare_with_ledger(store, spec, table, ledger.state(spec.name), deep=deep, all_commits=full,
+                                         sample=sample)
     report.problems.extend(comparison.problems)
     state = ledger.state(spec.name)
     # A bad commit is recorded (``foreign``) by recovery once its rows are back, and acknowledged by the
@@ -113,11 +117,12 @@ def _named(row: dict) -> str:
     return ", ".join(f"{column}={row['key'].get(column)}" for column in columns)
 
 
-def require_untampered(store: DeltaStore, spec: TableSpec, snapshot: DeltaTable | None = None) -> int | None:
+def require_untampered(store: DeltaStore, snapshot: TableSnapshot, sample: bool = False) -> int | None:
     """The blocking check before every write to a protected table: the version audited clean, or raise.
 
-    A writer passes the snapshot it commits on, so only the write itself separates audit and commit."""
-    report = audit_table(store, spec, snapshot=snapshot, reconcile=True)
+    A writer passes the snapshot it commits on, so only the write itself separates audit and commit; ``sample``:
+    also re-hash the daily sample of live files (the guard asks for it once per table and run)."""
+    report = audit_table(store, snapshot, reconcile=True, sample=sample)
     if not report.ok:
         raise HistoryTamperedError(report)
     return report.version

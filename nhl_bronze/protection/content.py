@@ -29,16 +29,17 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, date_of_game_date_int, game_date_int, in_window
+from nhl_bronze.storage.files import files_dated_in
 from nhl_bronze.storage.history import (
     GAME_ID,
     HISTORY_META_COLUMNS,
     ROW_HASH,
     VERSION,
     content_hash,
-    files_dated_in,
     versions_of_games,
 )
 from nhl_bronze.storage.log import read_commit
+from nhl_bronze.storage.snapshot import TableSnapshot
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY, TableSpec
 
 if TYPE_CHECKING:
@@ -104,19 +105,19 @@ class ContentReport:
         return not self.altered
 
 
-def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = None,
-                  table: DeltaTable | None = None,
+def check_content(store: DeltaStore, target: TableSpec | TableSnapshot, files: list[str] | None = None,
                   keep: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None) -> ContentReport:
-    """Hash every row of ``spec`` (of ``files`` only, when given; the rows ``keep`` keeps of each batch read, when
-    given) again; the report names each altered row, with its recorded content looked up. A table that does not
-    exist checks clean (the audit reports a missing table)."""
+    """Hash every row of ``target`` (a table's spec, or its snapshot opened already; of ``files`` only, when given;
+    the rows ``keep`` keeps of each batch read, when given) again; the report names each altered row, with its
+    recorded content looked up. A table that does not exist checks clean (the audit reports a missing table)."""
+    snapshot = target if isinstance(target, TableSnapshot) else store.open(target)
+    spec, table = snapshot.spec, snapshot.table
     report = ContentReport(spec.name)
-    table = table if table is not None else store.table_if_exists(spec)
     if table is None:
         return report
     mismatched: list[pl.DataFrame] = []
     for batch in _file_batches(table, files):
-        rows = store.scan_table(table, only_files=batch)
+        rows = snapshot.scan(only_files=batch)
         rows = (keep(rows) if keep is not None else rows).collect()
         report.files_checked += len(batch)
         report.rows_checked += rows.height
@@ -132,10 +133,10 @@ def check_content(store: DeltaStore, spec: TableSpec, files: list[str] | None = 
         altered = altered.filter(_first_scheme_hash(altered).ne_missing(altered[ROW_HASH]))
     if altered.is_empty():
         return report
-    altered, report.restored = _without_restored(store, spec, table, altered)
+    altered, report.restored = _without_restored(snapshot, altered)
     if altered.is_empty():
         return report
-    report.recorded = find_recorded_content(store, spec, table, altered)
+    report.recorded = find_recorded_content(store, snapshot, altered)
     report.altered = describe_altered(spec, altered, report.recorded)
     report.altered_rows = altered
     return report
@@ -147,18 +148,19 @@ def check_sample(store: DeltaStore, spec: TableSpec, start: date, end: date, ran
     random place of each of ``random_files`` files picked at random, so every file is looked into now and then at a
     small fixed cost (a compacted season file holds ~90 k player rows: hashing one whole costs ~10 s on the
     reference machine, see bench_deep_verify)."""
-    table = store.table_if_exists(spec)
+    snapshot = store.open(spec)
+    table = snapshot.table
     if table is None:
         return ContentReport(spec.name)
     window = files_dated_in(table, start, end)
-    report = check_content(store, spec, window, table, keep=lambda rows: rows.filter(in_window(start, end)))
+    report = check_content(store, snapshot, window, keep=lambda rows: rows.filter(in_window(start, end)))
     chooser = random.Random(seed)
     every = pl.DataFrame(table.get_add_actions(flatten=True)).select("path", pl.col("num_records").fill_null(0))
     for path, records in chooser.sample(list(every.iter_rows()), min(random_files, every.height)):
         # A contiguous block at a random place: whole games (an alteration is per game), and only the row groups
         # holding it are read.
         offset = chooser.randrange(max(1, records - random_rows + 1))
-        drawn = check_content(store, spec, [path], table, keep=lambda rows, o=offset: rows.slice(o, random_rows))
+        drawn = check_content(store, snapshot, [path], keep=lambda rows, o=offset: rows.slice(o, random_rows))
         seen = {(row.named_key(), row.version) for row in report.altered}
         report.altered += [row for row in drawn.altered if (row.named_key(), row.version) not in seen]
         report.rows_checked += drawn.rows_checked
@@ -167,15 +169,15 @@ def check_sample(store: DeltaStore, spec: TableSpec, start: date, end: date, ran
     return report
 
 
-def find_recorded_content(store: DeltaStore, spec: TableSpec, table: DeltaTable,
-                          altered: pl.DataFrame) -> pl.DataFrame:
+def find_recorded_content(store: DeltaStore, snapshot: TableSnapshot, altered: pl.DataFrame) -> pl.DataFrame:
     """For each altered row, its recorded content (the row, meta columns included, with ``RECORDED_FROM``): a row
     with the same key and ``_version`` whose content hashes to the altered row's stored ``_row_hash``. Rows found
     nowhere are absent from the result."""
+    spec = snapshot.spec
     identity = [*spec.key, VERSION]
     wanted = altered.select(*identity, ROW_HASH)
     found: list[pl.DataFrame] = []
-    for candidates, origin in _removed_files_rows(store, spec, table, wanted):
+    for candidates, origin in _removed_files_rows(store, snapshot, wanted):
         matched = _matching(candidates, wanted, identity, origin)
         if matched.is_empty():
             continue
@@ -249,16 +251,15 @@ def _file_batches(table: DeltaTable, files: list[str] | None) -> Iterator[list[s
         yield batch
 
 
-def _without_restored(store: DeltaStore, spec: TableSpec, table: DeltaTable,
-                      altered: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def _without_restored(snapshot: TableSnapshot, altered: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Drop the altered rows whose recorded hash an intact later version of the same key carries: their recorded
     content is back (recovery appended it, or a re-ingestion did)."""
-    key = list(spec.key)
+    key = list(snapshot.spec.key)
     if GAME_ID in altered.columns:  # the log's gameId statistics pick the files that can hold the keys
-        versions = versions_of_games(store, spec, altered[GAME_ID].unique().to_list(), table,
-                                     list(table.schema().to_arrow().names))
+        versions = versions_of_games(snapshot, altered[GAME_ID].unique().to_list(),
+                                     list(snapshot.delta_table().schema().to_arrow().names))
     else:
-        versions = store.scan_table(table).collect()
+        versions = snapshot.scan().collect()
     versions = versions.join(altered.select(key).unique(), on=key, how="semi", nulls_equal=True)
     intact = versions.filter(content_hash(versions).eq_missing(versions[ROW_HASH]))
     later = altered.select(*key, VERSION, ROW_HASH).join(
@@ -283,10 +284,11 @@ def _matching(candidates: pl.DataFrame, wanted: pl.DataFrame, identity: list[str
         subset=identity, keep="first")
 
 
-def _removed_files_rows(store: DeltaStore, spec: TableSpec, table: DeltaTable,
+def _removed_files_rows(store: DeltaStore, snapshot: TableSnapshot,
                         wanted: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, str]]:
     """Rows of the data files that commits still in the log removed (newest commit first) and that storage still
     holds: an UPDATE's or DELETE's old files, and compaction's, until vacuum deletes them."""
+    spec, table = snapshot.spec, snapshot.delta_table()
     live = set(table.get_add_actions(flatten=True).column("path").to_pylist())
     seen: set[str] = set()
     games = wanted[GAME_ID].unique().to_list() if GAME_ID in wanted.columns else None
@@ -297,7 +299,7 @@ def _removed_files_rows(store: DeltaStore, spec: TableSpec, table: DeltaTable,
                 continue
             seen.add(path)
             try:
-                rows = store.scan_table(table, only_files=[path])
+                rows = snapshot.scan(only_files=[path])
                 if games is not None:
                     rows = rows.filter(pl.col(GAME_ID).is_in(games))
                 yield rows.collect(), f"data file {path}, removed by Delta version {version}"

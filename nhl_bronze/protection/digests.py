@@ -13,6 +13,9 @@ from nhl_bronze.protection.ledger import GENESIS_HASH, Ledger, LedgerCorruptErro
 
 LEDGER_DIGEST = "ledger_digest"  # materialization metadata: the digest line
 LEDGER_CHAIN_HASH = "ledger_chain_hash"  # materialization metadata: the chain hash alone
+# The same for the raw landing store, recorded by the assets that land raw bodies (staging, the schedule landing)
+RAW_LEDGER_DIGEST = "raw_ledger_digest"
+RAW_LEDGER_CHAIN_HASH = "raw_ledger_chain_hash"
 
 
 def parse_digest(text: str, table: str | None = None) -> str:

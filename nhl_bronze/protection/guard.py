@@ -20,9 +20,8 @@ from nhl_bronze.protection.record import commit_fields
 from nhl_bronze.storage.tables import TableSpec
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
-
     from nhl_bronze.storage.delta import DeltaStore
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 
 class LedgerGuard:
@@ -30,9 +29,15 @@ class LedgerGuard:
         self.store = store
         self.ledger = ledger
         self.run_id = run_id  # recorded in each entry (set by whoever knows the run, e.g. the Dagster asset)
+        self.sampled: set[str] = set()  # tables whose live files this guard's audit sampled already
 
-    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties:
-        require_untampered(self.store, spec, table)
+    def before_commit(self, snapshot: TableSnapshot) -> CommitProperties:
+        # The daily sample of live files is hashed by the first audit of each table (a store serves one run;
+        # a merge in many batches commits many times and samples once).
+        spec = snapshot.spec
+        sample = spec.name not in self.sampled
+        require_untampered(self.store, snapshot, sample=sample)
+        self.sampled.add(spec.name)
         intent = new_intent()
         self.ledger.append(spec.name, "pending", self.run_id, intent=intent)
         return CommitProperties(custom_metadata={INTENT_KEY: intent})

@@ -91,7 +91,7 @@ def import_into_history(
             nonlocal skipped_here
             if supersede or not store.exists(spec):
                 return chunk
-            held = latest_of_games(store, spec, chunk[GAME_ID].unique().to_list()).select(spec.key)
+            held = latest_of_games(store.open(spec), chunk[GAME_ID].unique().to_list()).select(spec.key)
             fresh = chunk.join(held, on=list(spec.key), how="anti", nulls_equal=True)
             skipped_here = chunk.height - fresh.height
             return fresh

@@ -9,15 +9,14 @@ live files with their recorded size and row count (and, ``deep``, their recorded
 from __future__ import annotations
 
 import hashlib
-import os
+import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nhl_bronze.protection.ledger import INTENT_KEY, LedgerState
 from nhl_bronze.protection.problems import AuditProblem, commit_problems
 from nhl_bronze.protection.record import file_sha256
-from nhl_bronze.storage.location import is_uri
-from nhl_bronze.storage.log import checkpoint_versions, data_file_location, read_commit, read_commit_bytes
+from nhl_bronze.storage.log import checkpoint_versions, read_commit, read_commit_bytes, stored_file_sizes
 from nhl_bronze.storage.tables import TableSpec
 
 if TYPE_CHECKING:
@@ -27,6 +26,12 @@ if TYPE_CHECKING:
 
 # Commit files re-hashed on every run (the newest known ones; verify re-hashes all of them).
 COMMITS_CHECKED_PER_RUN = 20
+# The daily sample: the first blocking audit of a table in each run (runs are daily) re-hashes (SHA-256) the
+# newest live files the ledger recorded (the last runs' output, what readers ask for first) and as many others
+# drawn at random, so a rewrite that keeps a file's size is found without reading the whole table: with F live
+# files, each is drawn about 365 * SAMPLE_RANDOM_FILES / F times a year. ``verify`` hashes every file.
+SAMPLE_NEWEST_FILES = 4
+SAMPLE_RANDOM_FILES = 8
 
 
 @dataclass
@@ -36,7 +41,7 @@ class LedgerComparison:
 
 
 def compare_with_ledger(store: DeltaStore, spec: TableSpec, table: DeltaTable | None, state: LedgerState,
-                        deep: bool = False, all_commits: bool = False) -> LedgerComparison:
+                        deep: bool = False, all_commits: bool = False, sample: bool = False) -> LedgerComparison:
     result = LedgerComparison()
     problem = result.problems.append
     if table is None:
@@ -86,12 +91,21 @@ def compare_with_ledger(store: DeltaStore, spec: TableSpec, table: DeltaTable | 
                                                          "to the ledger: committed outside nhl-bronze")])
     if result.problems or result.reconcilable:
         return result  # the live files are compared once the versions agree
-    result.problems.extend(live_file_problems(store, spec, table, state, deep))
+    result.problems.extend(live_file_problems(store, spec, table, state, deep, sample))
     return result
 
 
+def sampled_files(state: LedgerState, paths: set[str], rng: random.Random | None = None) -> list[str]:
+    """The daily sample of ``paths`` (live files the ledger knows): the newest recorded ones and random others."""
+    newest_first = sorted(paths, key=lambda path: (state.live[path].get("version", -1), path), reverse=True)
+    newest, rest = newest_first[:SAMPLE_NEWEST_FILES], sorted(newest_first[SAMPLE_NEWEST_FILES:])
+    return newest + (rng or random.Random()).sample(rest, min(SAMPLE_RANDOM_FILES, len(rest)))
+
+
 def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, state: LedgerState,
-                       deep: bool) -> list[AuditProblem]:
+                       deep: bool, sample: bool = False) -> list[AuditProblem]:
+    """The snapshot's live files against the ledger's: the same set, the recorded size and row count in the log
+    and the recorded size on storage; SHA-256 of every file (``deep``) or of the daily sample (``sample``)."""
     current = table.version()
     actions = table.get_add_actions(flatten=True)
     snapshot = {
@@ -107,7 +121,10 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
         added: dict[str, Any] = state.live[path]
         problems.append(AuditProblem(added.get("version", current), "FILES", f"data file {path} is live by the "
                                      f"ledger but version {current} of the log does not reference it"))
-    for path in sorted(snapshot.keys() & state.live.keys()):
+    both = snapshot.keys() & state.live.keys()
+    stored = stored_file_sizes(store, spec, sorted(both))
+    hashed = both if deep else set(sampled_files(state, both)) if sample else set()
+    for path in sorted(both):
         size, records = snapshot[path]
         recorded = state.live[path]
         # A file recovery re-anchored (``recovered``: rewritten in place, rows restored as new versions) keeps the
@@ -117,10 +134,11 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
             problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path}: the log says "
                                          f"{size} bytes / {records} rows, the ledger recorded {logged} "
                                          f"bytes / {recorded['num_records']} rows"))
-        elif (stored := stored_size(store, spec, path)) is not None and stored != recorded["size"]:
-            problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} is {stored} "
-                                         f"bytes on storage, the ledger recorded {recorded['size']}: it was rewritten"))
-        elif deep:
+        elif path in stored and stored[path] != recorded["size"]:
+            problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} is "
+                                         f"{stored[path]} bytes on storage, the ledger recorded {recorded['size']}: "
+                                         "it was rewritten"))
+        elif path in hashed:
             try:
                 digest = file_sha256(store, spec, path)
             except OSError:
@@ -129,15 +147,3 @@ def live_file_problems(store: DeltaStore, spec: TableSpec, table: DeltaTable, st
                 problems.append(AuditProblem(recorded.get("version", current), "FILES", f"data file {path} was "
                                              "rewritten: its SHA-256 differs from the one the ledger recorded"))
     return problems
-
-
-def stored_size(store: DeltaStore, spec: TableSpec, path: str) -> int | None:
-    """The size of a data file on local storage (one ``stat``: cheap enough for every run); None on an object
-    store (there the SHA-256 check of verify and of the daily sample covers a rewrite) or when it is missing."""
-    location = data_file_location(store, spec, path)
-    if is_uri(location):
-        return None
-    try:
-        return os.stat(location).st_size
-    except OSError:
-        return None  # a missing file is the snapshot check's problem

@@ -19,16 +19,16 @@ from nhl_bronze.domain.dates import GAME_DATE_COLUMN, in_window, window_predicat
 from nhl_bronze.protection.audit import require_untampered
 from nhl_bronze.storage.history import (
     GAME_ID,
-    HISTORY_META_COLUMNS,
     INGESTED_AT,
     ROW_HASH,
     RUN_ID,
     VERSION,
     content_hash,
     latest_of_games,
+    new_versions,
 )
+from nhl_bronze.storage.snapshot import TableSnapshot
 from nhl_bronze.storage.tables import TableSpec
-from nhl_bronze.storage.unchanged import changed_by_value
 from nhl_bronze.storage.writes import WriteResult, require_protected, retry_commit
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class HistoryMergeResult(WriteResult):
 
 def merge_new_versions(
     store: DeltaStore,
-    spec: TableSpec,
+    target: TableSpec | TableSnapshot,
     read_staged: Callable[[], pl.DataFrame | None],
     start: date,
     end: date,
@@ -57,50 +57,48 @@ def merge_new_versions(
     is ever updated or deleted. The MERGE matches on (key, _version), so two concurrent writers computing
     the same next version insert it once, and its predicate carries the window's literal date range so
     its cost does not grow with the size of the history. ``read_staged`` is called again on every commit
-    retry: a retry must plan against fresh staged rows as well as a fresh table.
+    retry: a retry must plan against fresh staged rows as well as a fresh table. ``target``: the history
+    table's spec, or its snapshot opened earlier (e.g. by the previous chunk of the same run), brought up to date
+    instead of opened again.
     """
+    snapshot = target if isinstance(target, TableSnapshot) else store.open(target)
+    spec = snapshot.spec
     require_protected(spec)
     key = list(spec.key)
+    opened_now = not isinstance(target, TableSnapshot)
 
     def merge() -> tuple[int, int, int]:
-        # The Delta log is opened once per attempt (re-opening it is what grows with the table's history), and
-        # before the staged rows are read: whatever commits after this snapshot makes this commit fail and
-        # the retry read both again. The audit judges this same snapshot (blocking: never write on top of damage).
-        table = store.table_if_exists(spec)
-        if table is not None:
-            require_untampered(store, spec, table)
+        # The snapshot is brought up to date once per attempt (re-opening the log is what grows with the table's
+        # history), before the staged rows are read: whatever commits after it makes this commit fail and the
+        # retry read both again. The audit judges this same snapshot (blocking: never write on top of damage).
+        nonlocal opened_now
+        if not opened_now:
+            snapshot.refresh()
+        opened_now = False
+        if snapshot.exists:
+            require_untampered(store, snapshot)
         staged = read_staged()
         if staged is None:  # nothing staged yet: nothing to merge
-            return 0, 0, table.version() if table is not None else 0
+            return 0, 0, snapshot.version() or 0
         # Sorted (history's new files hold their rows in date order) into a compact copy, in small chunks: staged
         # rows filtered out of a few large staging files, merged as they came, made a three-season first merge
         # peak at 788 MB of RSS against 584 MB this way (``in_batches``).
         staged = in_batches(staged.sort(GAME_DATE_COLUMN, *key), MERGE_BATCH_ROWS)
-        if table is None:
+        if not snapshot.exists:
             store.create_table(spec, _with_history_columns(staged.clear(), key, _no_versions(staged, key), run_id,
                                                            ingested_at))
-            table = store.table(spec)
-        # The latest stored rows of the staged games, whole: rows equal value for value are unchanged without
-        # hashing them (``storage.unchanged``); only the rest are hashed and judged by the hash rule.
-        stored = latest_of_games(store, spec, staged[GAME_ID].unique().to_list(), table)
-        current = stored.select([*key, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
-        content = [c for c in staged.columns if c not in HISTORY_META_COLUMNS]
-        changed = changed_by_value(staged, stored, key, content).pipe(lambda rows: rows.with_columns(
-            content_hash(rows)))
-        if not changed.is_empty() and not stored.is_empty():
-            # The rest compare on the stored rows' content hashed again, never on their stored ``_row_hash``: a row
-            # altered in place (an UPDATE that kept its hash) would otherwise look unchanged and never be repaired
-            # by a re-ingestion; and rows stored under an earlier hash scheme, or before a column was added or
-            # removed, carry another hash for the same values.
-            full = stored.join(changed.select(key), on=key, how="semi", nulls_equal=True)
-            changed = changed.join(_rehashed(full, staged, key), on=[*key, ROW_HASH], how="anti", nulls_equal=True)
+            snapshot.refresh()
+        # The latest stored rows of the staged games, whole: what decides which staged rows are new versions.
+        stored = latest_of_games(snapshot, staged[GAME_ID].unique().to_list())
+        changed = new_versions(staged, stored, key)
         if changed.is_empty():
-            return 0, staged.height, table.version()
+            return 0, staged.height, snapshot.version() or 0
+        current = stored.select([*key, VERSION]) if not stored.is_empty() else _no_versions(staged, key)
         source = _with_history_columns(changed, key, current, run_id, ingested_at)
         matches = " AND ".join(f"t.{k} = s.{k}" for k in (*key, VERSION))
         # The store's guard audits this snapshot again right before the commit (incremental: nothing new to read).
-        inserted = store.merge_insert(spec, table, source, f"{_target_dates(start, end, stored)} AND {matches}")
-        return inserted, staged.height - inserted, table.version()
+        inserted = store.merge_insert(snapshot, source, f"{_target_dates(start, end, stored)} AND {matches}")
+        return inserted, staged.height - inserted, snapshot.version() or 0
 
     inserted, unchanged, version = retry_commit(merge)
     return HistoryMergeResult(spec.name, "merge_new_versions", inserted, version, unchanged)
@@ -124,16 +122,6 @@ def _target_dates(start: date, end: date, stored: pl.DataFrame) -> str:
     if not dates:
         return window
     return f"(({window}) OR t.{GAME_DATE_COLUMN} IN ({', '.join(str(d) for d in dates)}))"
-
-
-def _rehashed(stored: pl.DataFrame, staged: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """The stored latest rows' keys with their content hashed again over the staged columns.
-
-    Compared on content, not on the stored ``_row_hash``: a column that staging no longer produces is ignored,
-    and rows stored under an earlier hash scheme compare equal when their values are (no mass re-versioning).
-    """
-    columns = [c for c in staged.columns if c in stored.columns and c not in HISTORY_META_COLUMNS]
-    return stored.select(key).with_columns(content_hash(stored.select(columns)))
 
 
 def _no_versions(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

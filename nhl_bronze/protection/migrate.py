@@ -23,18 +23,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 
 from nhl_bronze.protection.adopt import adopt_table
 from nhl_bronze.storage.history import VERSION
 from nhl_bronze.storage.location import is_uri
 from nhl_bronze.storage.tables import TableSpec
-from nhl_bronze.storage.writes import APPEND_ONLY, require_protected
+from nhl_bronze.storage.writes import require_protected
 
 if TYPE_CHECKING:
     from nhl_bronze.storage.delta import DeltaStore
 
 MIGRATING_SUFFIX = "__migrating"
+
+
+def migrating_spec(spec: TableSpec, partition_by: tuple[str, ...]) -> TableSpec:
+    """The table a migration builds: ``spec``'s rows in the new layout, append-only on disk. Not a protected spec:
+    it is outside the ledger until the switch (then the ledger adopts the live table), and only this module
+    writes it, through the store like every write."""
+    return TableSpec(spec.name + MIGRATING_SUFFIX, spec.key, partition_by, protected=False)
 
 
 class MigrationError(RuntimeError):
@@ -73,11 +80,12 @@ def migrate_history_layout(
         raise MigrationError(f"{spec.name}: the switch renames folders, which needs a local table root "
                              f"(got {store.root!r}): migrate a local copy")
     target = tuple(partition_by if partition_by is not None else spec.partition_by)
-    live, temp = store.uri(spec), store.uri(spec) + MIGRATING_SUFFIX
+    temp = migrating_spec(spec, target)
+    live = store.uri(spec)
     step = on_step or (lambda _name: None)
-    if not _is_table(store, live):
+    if not store.exists(spec):
         return _finish_interrupted_switch(store, spec, target, live, temp, step)
-    old = tuple(DeltaTable(live, storage_options=store.storage_options).metadata().partition_columns)
+    old = tuple(store.table(spec).metadata().partition_columns)
     if old == target:
         return MigrationReport(spec.name, old, target, None, 0, None, None, already_done=True)
     backup = f"{live}__backup_{'_'.join(old) or 'unpartitioned'}"
@@ -87,15 +95,15 @@ def migrate_history_layout(
 
     copied = 0
     while True:  # copy until the new table holds the live table's latest version (a writer may have committed)
-        source = DeltaTable(live, storage_options=store.storage_options)
-        copied += _copy_missing_rows(store, spec, source, temp, target, step)
-        if DeltaTable(live, storage_options=store.storage_options).version() == source.version():
+        source = store.table(spec)
+        copied += _copy_missing_rows(store, spec, source, temp, step)
+        if store.table(spec).version() == source.version():
             break
     digest = _verify(store, spec, store.scan_table(source), temp)
     step("verified")
     os.rename(live, backup)
     step("backed up")
-    os.rename(temp, live)
+    os.rename(store.uri(temp), live)
     step("switched")
     adopt_table(store, spec, reason="migration", again=True)  # the ledger's new anchor: the table just verified
     return MigrationReport(spec.name, old, target, source.version(), copied, digest, backup)
@@ -112,57 +120,53 @@ def table_digest(rows: pl.LazyFrame, spec: TableSpec) -> TableDigest:
     return TableDigest(hashes.len(), distinct, content)
 
 
-def _copy_missing_rows(store: DeltaStore, spec: TableSpec, source: DeltaTable, temp: str,
-                       target: tuple[str, ...], step: Callable[[str], None]) -> int:
+def _copy_missing_rows(store: DeltaStore, spec: TableSpec, source: DeltaTable, temp: TableSpec,
+                       step: Callable[[str], None]) -> int:
     rows = store.scan_table(source)
     identity = [*spec.key, VERSION]
-    if not _is_table(store, temp):
-        write_deltalake(temp, rows.head(0).collect(), partition_by=list(target) or None,
-                        configuration=APPEND_ONLY, storage_options=store.storage_options)
+    target = temp.partition_by
+    store.create_table(temp, rows.head(0).collect(), append_only=True)  # a no-op when a crashed run created it
     copied = 0
     groups = rows.select(target).unique().collect().rows() if target else [()]
     for values in sorted(groups, key=str):
         condition = pl.lit(True)
         for column, value in zip(target, values, strict=True):
             condition &= pl.col(column).is_null() if value is None else pl.col(column) == value
-        have = store.scan_table(DeltaTable(temp, storage_options=store.storage_options)).filter(condition)
+        have = store.scan(temp).filter(condition)
         missing = rows.filter(condition).join(have.select(identity), on=identity, how="anti", nulls_equal=True)
         chunk = missing.collect()
         if chunk.is_empty():
             continue
-        write_deltalake(temp, chunk, mode="append", storage_options=store.storage_options)
+        store.append(temp, chunk)
         copied += chunk.height
         step(f"copied {dict(zip(target, values, strict=True))}")
     return copied
 
 
-def _verify(store: DeltaStore, spec: TableSpec, source_rows: pl.LazyFrame, temp: str) -> TableDigest:
+def _verify(store: DeltaStore, spec: TableSpec, source_rows: pl.LazyFrame, temp: TableSpec) -> TableDigest:
     expected = table_digest(source_rows, spec)
-    actual = table_digest(store.scan_table(DeltaTable(temp, storage_options=store.storage_options)), spec)
+    actual = table_digest(store.scan(temp), spec)
     if actual != expected:
         raise MigrationError(f"{spec.name}: the new table does not hold every version of every row "
                              f"(old: {expected}, new: {actual}); the live table is untouched")
     return actual
 
 
-def _finish_interrupted_switch(store: DeltaStore, spec: TableSpec, target: tuple[str, ...], live: str, temp: str,
-                               step: Callable[[str], None]) -> MigrationReport:
+def _finish_interrupted_switch(store: DeltaStore, spec: TableSpec, target: tuple[str, ...], live: str,
+                               temp: TableSpec, step: Callable[[str], None]) -> MigrationReport:
     """The live folder is gone: a crash between the two renames. Verify the new table against the backup
     and complete the switch; anything else is not a migration this module started."""
     parent = os.path.dirname(live)
     backups = sorted(p for p in os.listdir(parent) if p.startswith(f"{spec.name}__backup_")) if os.path.isdir(
         parent) else []
-    if not backups or not _is_table(store, temp):
+    if not backups or not store.exists(temp):
         raise MigrationError(f"{spec.name}: no live table at {live} and no interrupted migration to finish")
     backup = os.path.join(parent, backups[-1])
     source = DeltaTable(backup, storage_options=store.storage_options)
     digest = _verify(store, spec, store.scan_table(source), temp)
-    os.rename(temp, live)
+    os.rename(store.uri(temp), live)
     step("switched")
     adopt_table(store, spec, reason="migration", again=True)
     old = tuple(source.metadata().partition_columns)
     return MigrationReport(spec.name, old, target, source.version(), 0, digest, backup)
 
-
-def _is_table(store: DeltaStore, uri: str) -> bool:
-    return DeltaTable.is_deltatable(uri, storage_options=store.storage_options)

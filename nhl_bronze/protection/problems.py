@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-APPEND_ONLY_KEY = "delta.appendOnly"
+from nhl_bronze.storage.writes import APPEND_ONLY_KEY
+
+__all__ = ["APPEND_ONLY_KEY", "COMPACTION_OPERATIONS", "AuditProblem", "AuditReport", "HistoryTamperedError",
+           "commit_problems"]
 COMPACTION_OPERATIONS = frozenset({"OPTIMIZE"})
 
 

@@ -62,7 +62,7 @@ from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.writes import require_protected
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 RECOVERY_RUN_PREFIX = "recovery:"  # the ``_run_id`` of the versions recovery appends
 
@@ -126,7 +126,8 @@ def recover_history(store: DeltaStore, spec: TableSpec, good_version: int | None
         raise RecoveryError(f"{spec.name}: version {good_version} is not before the bad commits {bad_versions}: "
                             "pick the version before the first one")
     writer = DeltaStore(store.root, store.storage_options)
-    writer.guard = RecoveryGuard(writer, ledger, spec, bad_versions, set(rewritten))
+    writer.guard = RecoveryGuard(writer, ledger, spec, bad_versions, set(rewritten),
+                                 run_id=getattr(store.guard, "run_id", None))
     restored_rows, vacuumed, from_raw = 0, [], 0
     if good_version is not None:
         restored_rows, vacuumed = _restore_removed_rows(writer, spec, good_version, bad_versions, accept_vacuumed)
@@ -154,17 +155,18 @@ class RecoveryGuard(LedgerGuard):
     records each commit after it, as every guarded commit. Other tables get the ordinary guard."""
 
     def __init__(self, store: DeltaStore, ledger: Ledger, spec: TableSpec, bad_versions: list[int],
-                 rewritten: set[str]):
-        super().__init__(store, ledger)
+                 rewritten: set[str], run_id: str | None = None):
+        super().__init__(store, ledger, run_id)
         self.spec, self.bad_versions, self.rewritten = spec, set(bad_versions), rewritten
 
     def tolerated(self, problem: AuditProblem) -> bool:
         return problem.version in self.bad_versions or _names_a_file(problem, self.rewritten)
 
-    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties:
+    def before_commit(self, snapshot: TableSnapshot) -> CommitProperties:
+        spec = snapshot.spec
         if spec.name != self.spec.name:
-            return super().before_commit(spec, table)
-        report = audit_table(self.store, spec, snapshot=table, reconcile=True)
+            return super().before_commit(snapshot)
+        report = audit_table(self.store, snapshot, reconcile=True)
         remaining = [p for p in report.problems if not self.tolerated(p)]
         if remaining:
             raise HistoryTamperedError(AuditReport(report.table, report.version, problems=remaining))
@@ -231,9 +233,11 @@ def _record_recovery(store: DeltaStore, spec: TableSpec, ledger: Ledger, bad_ver
     """After the rows are back: every Delta version the ledger does not know (the bad ones ``foreign``), then the
     ``recovered`` entry the audit interprets (docs/HISTORY_SAFETY.md)."""
     state = ledger.state(spec.name)
+    run_id = getattr(store.guard, "run_id", None)  # the run (or operator session) the recovery's store names
     for unknown in (v for v in range(version + 1) if not state.knows_version(v)):
-        ledger.append(spec.name, "commit", foreign=unknown in bad_versions, **commit_fields(store, spec, unknown))
-    ledger.append(spec.name, "recovered", versions=bad_versions, recovered_from=good_version,
+        ledger.append(spec.name, "commit", run_id, foreign=unknown in bad_versions,
+                      **commit_fields(store, spec, unknown))
+    ledger.append(spec.name, "recovered", run_id, versions=bad_versions, recovered_from=good_version,
                   rows_restored=restored_rows, contents_restored=contents_restored, table_version=version,
                   rewritten=list(rewritten.values()), lost=[lost_row(row) for row in lost])
 
@@ -245,7 +249,8 @@ def _restore_removed_rows(store: DeltaStore, spec: TableSpec, good_version: int,
     if table.metadata().configuration.get(APPEND_ONLY_KEY) != "true":
         table.alter.set_table_properties({APPEND_ONLY_KEY: "true"})
         # Recovery's own commit: recorded now, so that the audit before its appends knows it.
-        ledger_of(store).append(spec.name, "commit", **commit_fields(store, spec, store.table(spec).version()))
+        ledger_of(store).append(spec.name, "commit", getattr(store.guard, "run_id", None),
+                                **commit_fields(store, spec, store.table(spec).version()))
     now = store.scan(spec).collect()
     identity = [*spec.key, VERSION] if VERSION in before.columns else list(spec.key)
     lost = before.join(now.select(identity), on=identity, how="anti", nulls_equal=True)
@@ -293,7 +298,8 @@ def _describe_file(action: dict) -> str:
 def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: list[dict]) -> int:
     """Append, as ``_version`` 1, the raw store's rows of the vacuumed files' games whose key has no row left."""
     key = list(spec.key)
-    table = store.table(spec)
+    snapshot = store.open(spec)
+    table = snapshot.delta_table()
     frames = []
     for action in vacuumed:
         if "min.gameDate" not in action or "min.gameId" not in action:
@@ -307,7 +313,7 @@ def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: 
     if not frames:
         return 0
     parsed = pl.concat(frames, how="diagonal_relaxed").unique(subset=key, keep="first")
-    present = versions_of_games(store, spec, parsed["gameId"].unique().to_list(), table, key)
+    present = versions_of_games(snapshot, parsed["gameId"].unique().to_list(), key)
     absent = parsed.join(present.unique(), on=key, how="anti", nulls_equal=True)
     if absent.is_empty():
         return 0
@@ -320,7 +326,7 @@ def _restore_absent_keys_from_raw(store: DeltaStore, spec: TableSpec, vacuumed: 
         pl.lit(f"{RECOVERY_RUN_PREFIX}{now.isoformat()}").alias(RUN_ID),
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias(INGESTED_AT),
     ).select(columns)
-    store.append(spec, rows.cast(dict(store.scan_table(table, only_files=[]).collect_schema())))
+    store.append(spec, rows.cast(dict(snapshot.scan(only_files=[]).collect_schema())))
     return rows.height
 
 
@@ -345,9 +351,9 @@ def restore_content(store: DeltaStore, spec: TableSpec, content: ContentReport) 
         return []
     key = list(spec.key)
     identity = [*key, VERSION]
-    table = store.table(spec)
-    columns = list(table.schema().to_arrow().names)
-    versions = versions_of_games(store, spec, content.altered_rows["gameId"].unique().to_list(), table, columns)
+    snapshot = store.open(spec)
+    columns = list(snapshot.delta_table().schema().to_arrow().names)
+    versions = versions_of_games(snapshot, content.altered_rows["gameId"].unique().to_list(), columns)
     versions = versions.join(content.altered_rows.select(key).unique(), on=key, how="semi", nulls_equal=True)
     latest = versions.filter(pl.col(VERSION) == pl.col(VERSION).max().over(key))
     lost = {(tuple(row.key.values()), row.version) for row in content.altered if row.lost}

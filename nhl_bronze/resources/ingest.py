@@ -24,7 +24,7 @@ class IngestResource(dg.ConfigurableResource):
     def is_raw(self) -> bool:
         return StagingSource(self.source) is StagingSource.RAW
 
-    def open_source(self, nhl_api: NhlApiResource,
-                    lakehouse: LakehouseResource) -> AbstractContextManager[ApiSource | RawStoreSource]:
-        raw_store = lakehouse.raw_responses()
+    def open_source(self, nhl_api: NhlApiResource, lakehouse: LakehouseResource,
+                    run_id: str | None = None) -> AbstractContextManager[ApiSource | RawStoreSource]:
+        raw_store = lakehouse.raw_responses(run_id)
         return RawStoreSource(raw_store) if self.is_raw() else ApiSource(nhl_api.open_session, raw_store)

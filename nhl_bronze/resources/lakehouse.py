@@ -21,8 +21,10 @@ class LakehouseResource(dg.ConfigurableResource):
     # it may be another bucket or prefix (same storage options), where Object Lock can protect it.
     ledger_root: str | None = None
 
-    def store(self) -> DeltaStore:
-        return open_store(self.data_dir, self.storage_options, ledger_root=self.ledger_root)
+    def store(self, run_id: str | None = None) -> DeltaStore:
+        """The lake, writable; ``run_id`` (a Dagster asset passes ``context.run_id``) goes into every ledger entry
+        its protected commits record, so an entry names the run that wrote it."""
+        return open_store(self.data_dir, self.storage_options, ledger_root=self.ledger_root, run_id=run_id)
 
-    def raw_responses(self) -> RawResponseStore:
-        return RawResponseStore(self.store())
+    def raw_responses(self, run_id: str | None = None) -> RawResponseStore:
+        return RawResponseStore(self.store(run_id))

@@ -16,28 +16,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from nhl_bronze.domain.dates import GAME_DATE_COLUMN, game_date_int
 from nhl_bronze.storage.tables import TableSpec
+from nhl_bronze.storage.unchanged import changed_by_value
 
 if TYPE_CHECKING:
-    from deltalake import DeltaTable
-
-
-class SnapshotReader(Protocol):
-    """What these functions read through (``DeltaStore`` is one): named here so that ``delta`` may use this
-    module without this module importing ``delta`` back."""
-
-    def table(self, spec: TableSpec, version: int | None = None) -> DeltaTable: ...
-
-    def table_if_exists(self, spec: TableSpec) -> DeltaTable | None: ...
-
-    def scan_table(self, table: DeltaTable, only_files: list[str] | None = None) -> pl.LazyFrame: ...
-
-    def scan_window(self, table: DeltaTable, start: date, end: date) -> pl.LazyFrame: ...
+    from nhl_bronze.storage.snapshot import TableSnapshot
 
 INGESTED_AT = "_ingested_at"
 RUN_ID = "_run_id"
@@ -65,79 +52,72 @@ def content_hash(frame: pl.DataFrame, exclude: tuple[str, ...] = HISTORY_META_CO
     return pl.Series(ROW_HASH, [hashlib.sha1(row.encode()).hexdigest() for row in canonical], dtype=pl.String)
 
 
+def new_versions(staged: pl.DataFrame, stored: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """The staged rows that are new versions of their key, each with its ``_row_hash``: those whose content
+    differs from the latest ``stored`` row of their key (or whose key has none).
+
+    Rows equal value for value are unchanged without hashing them (``storage.unchanged``); the rest are hashed
+    and compared with the stored rows' content hashed again over the staged columns, never with their stored
+    ``_row_hash``: a row altered in place (an UPDATE that kept its hash) would otherwise look unchanged and never
+    be repaired by a re-ingestion; and rows stored under an earlier hash scheme, or before a column was added or
+    removed, carry another hash for the same values. Pure: no table is read.
+    """
+    content = [c for c in staged.columns if c not in HISTORY_META_COLUMNS]
+    changed = changed_by_value(staged, stored, key, content)
+    changed = changed.with_columns(content_hash(changed))
+    if changed.is_empty() or stored.is_empty():
+        return changed
+    full = stored.join(changed.select(key), on=key, how="semi", nulls_equal=True)
+    return changed.join(_rehashed(full, staged, key), on=[*key, ROW_HASH], how="anti", nulls_equal=True)
+
+
+def _rehashed(stored: pl.DataFrame, staged: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """The stored latest rows' keys with their content hashed again over the staged columns.
+
+    Compared on content, not on the stored ``_row_hash``: a column that staging no longer produces is ignored,
+    and rows stored under an earlier hash scheme compare equal when their values are (no mass re-versioning).
+    """
+    columns = [c for c in staged.columns if c in stored.columns and c not in HISTORY_META_COLUMNS]
+    return stored.select(key).with_columns(content_hash(stored.select(columns)))
+
+
 def latest_versions(history: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
     """The current row of every key: its highest ``_version``. This is how readers should read history."""
     return history.filter(pl.col(VERSION) == pl.col(VERSION).max().over(list(spec.key)))
 
 
-def latest_of_games(
-    store: SnapshotReader, spec: TableSpec, game_ids: list[int], table: DeltaTable | None = None,
-    columns: list[str] | None = None,
-) -> pl.DataFrame:
+def latest_of_games(snapshot: TableSnapshot, game_ids: list[int], columns: list[str] | None = None) -> pl.DataFrame:
     """The latest version, over the whole table, of every key of these games (an empty frame for none);
     ``columns`` (key and ``_version`` included) reads only those."""
-    table = table or store.table(spec)
-    files = _files_that_may_hold(table, game_ids)
-    rows = store.scan_table(table, only_files=files)
+    files = snapshot.files_holding_games(GAME_ID, game_ids)
+    rows = snapshot.scan(files)
     if columns is not None:
         rows = rows.select(columns)
     if not files:
         return rows.collect()
-    return latest_versions(rows.filter(pl.col(GAME_ID).is_in(game_ids)), spec).collect()
+    return latest_versions(rows.filter(pl.col(GAME_ID).is_in(game_ids)), snapshot.spec).collect()
 
 
-def versions_of_games(store: SnapshotReader, spec: TableSpec, game_ids: list[int], table: DeltaTable,
-                      columns: list[str]) -> pl.DataFrame:
+def versions_of_games(snapshot: TableSnapshot, game_ids: list[int], columns: list[str]) -> pl.DataFrame:
     """Every stored version of every key of these games (``columns`` only), read from the files whose logged
     ``gameId`` range can hold them: what an incremental reader needs to see what a new version superseded."""
-    files = _files_that_may_hold(table, game_ids)
-    rows = store.scan_table(table, only_files=files).select(columns)
+    files = snapshot.files_holding_games(GAME_ID, game_ids)
+    rows = snapshot.scan(files).select(columns)
     return rows.filter(pl.col(GAME_ID).is_in(game_ids)).collect() if files else rows.collect()
 
 
-def latest_of_window_games(store: SnapshotReader, spec: TableSpec, start: date, end: date,
+def latest_of_window_games(snapshot: TableSnapshot, start: date, end: date,
                            columns: list[str] | None = None) -> pl.DataFrame:
     """The latest version, over the whole table, of every key of the games with any row dated in
     ``[start, end)``: the unique-key check of a window (a moved game's old date included); ``columns`` as in
-    ``latest_of_games`` (a check over three seasons needs the keys, not 600 k whole rows)."""
-    table = store.table_if_exists(spec)
-    if table is None:
+    ``latest_of_games`` (a check over three seasons needs the keys, not 600 k whole rows). Empty before the
+    table exists."""
+    if not snapshot.exists:
         return pl.DataFrame()
-    game_ids = (
-        store.scan_window(table, start, end).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
-    )
-    return latest_of_games(store, spec, game_ids.to_list(), table, columns)
+    game_ids = snapshot.scan_window(start, end).select(pl.col(GAME_ID).unique()).collect()[GAME_ID]
+    return latest_of_games(snapshot, game_ids.to_list(), columns)
 
 
 def duplicate_latest_keys(latest: pl.DataFrame, spec: TableSpec) -> int:
     """Rows beyond one per key among latest rows (0 when history is consistent)."""
     return 0 if latest.is_empty() else latest.height - latest.select(spec.key).unique().height
-
-
-def _files_that_may_hold(table: DeltaTable, game_ids: list[int]) -> list[str]:
-    """Data files whose logged ``gameId`` range contains one of the ids (no file is opened)."""
-    if not game_ids:
-        return []
-    actions = pl.DataFrame(table.get_add_actions(flatten=True))
-    low, high = f"min.{GAME_ID}", f"max.{GAME_ID}"
-    if actions.is_empty() or low not in actions.columns or high not in actions.columns:
-        return actions["path"].to_list() if not actions.is_empty() else []
-    ids = pl.Series(game_ids).sort()
-    # A file without statistics (min is null) may hold anything.
-    lows, highs = actions[low], actions[high]
-    first_at_or_above_low = ids.search_sorted(lows.fill_null(ids.min()), side="left")
-    first_above_high = ids.search_sorted(highs.fill_null(ids.max()), side="right")
-    return actions.filter(first_above_high > first_at_or_above_low)["path"].to_list()
-
-
-def files_dated_in(table: DeltaTable, start: date, end: date) -> list[str]:
-    """Data files whose logged ``gameDate`` range meets ``[start, end)`` (no file is opened): a table compacted in
-    date order (history, staging) holds a window's rows in a few of its files, however many seasons it holds."""
-    actions = pl.DataFrame(table.get_add_actions(flatten=True))
-    low, high = f"min.{GAME_DATE_COLUMN}", f"max.{GAME_DATE_COLUMN}"
-    if actions.is_empty() or low not in actions.columns or high not in actions.columns:
-        return actions["path"].to_list() if not actions.is_empty() else []
-    # A file without statistics (null bounds) may hold any date.
-    overlaps = (pl.col(low).is_null() | (pl.col(low) < game_date_int(end))) & (
-        pl.col(high).is_null() | (pl.col(high) >= game_date_int(start)))
-    return actions.filter(overlaps)["path"].to_list()

@@ -45,6 +45,30 @@ def data_file_location(store: DeltaStore, spec: TableSpec, path: str) -> str:
     return join_uri(store.uri(spec), unquote(path))
 
 
+def stored_file_sizes(store: DeltaStore, spec: TableSpec, paths: list[str]) -> dict[str, int]:
+    """The size on storage of each of ``paths`` (data files as the log names them) that exists: on a local root
+    one ``stat`` per file; on an object store one recursive listing of the table's prefix (a few LIST requests
+    of 1,000 keys each, instead of a HEAD per file)."""
+    uri = store.uri(spec)
+    if not is_uri(uri) or uri.startswith("file://"):
+        sizes: dict[str, int] = {}
+        for path in paths:
+            try:
+                sizes[path] = os.stat(local_file_path(data_file_location(store, spec, path))).st_size
+            except OSError:
+                continue  # a missing file is the snapshot check's problem
+        return sizes
+    from pyarrow import fs
+
+    filesystem, base = object_filesystem(uri, store.storage_options)
+    listed = {
+        info.path[len(base):].lstrip("/"): info.size
+        for info in filesystem.get_file_info(fs.FileSelector(base, recursive=True, allow_not_found=True))
+        if info.type == fs.FileType.File
+    }
+    return {path: listed[unquote(path)] for path in paths if unquote(path) in listed}
+
+
 def checkpoint_versions(store: DeltaStore, spec: TableSpec) -> list[int]:
     """Versions that have a checkpoint file in the log (a local table; an object store answers [])."""
     folder = join_uri(store.uri(spec), "_delta_log")

@@ -119,7 +119,8 @@ def maintain_table(
     """
     check_retention(spec, retention_hours)
     started = time.perf_counter()
-    table = store.table_if_exists(spec)
+    snapshot = store.open(spec)
+    table = snapshot.table
     if table is None:
         return MaintenanceReport(spec.name, since_version, None, None, 0, 0, 0, 0, 0, None, retention_hours,
                                  None, None, time.perf_counter() - started)
@@ -128,7 +129,7 @@ def maintain_table(
     # maintenance commits are recorded in the ledger like any other.
     guard = store.guard_for(spec)
     if guard is not None:
-        guard.before_commit(spec, table)
+        guard.before_commit(snapshot)
     before = footprint(store, spec, table)
     touched = touched_partitions(store, spec, table, since_version)
     to_compact = touched & _partitions_with_several_files(table)

@@ -22,6 +22,7 @@ import polars as pl
 
 from nhl_bronze.domain.dates import GAME_DATE_COLUMN, SCHEDULE_DAYS_PER_CALL, game_date_int, in_window
 from nhl_bronze.storage.delta import DeltaStore, WriteResult
+from nhl_bronze.storage.files import date_ranges, meets
 from nhl_bronze.storage.tables import RAW_API_RESPONSES
 
 if TYPE_CHECKING:
@@ -61,25 +62,25 @@ class StoredBodies:
     game_bodies: dict[tuple[str, int], bytes]  # (endpoint, game id) -> body
 
 
-class RawResponseStore:
-    # Off only to measure what the dedupe saves (benchmarks/bench_season.py --no-dedupe); on in production.
-    dedupe_bodies = True
+def response_frame(responses: Iterable[RawResponseLike]) -> pl.DataFrame:
+    """Responses as raw store rows (``RAW_SCHEMA``), each with its body's SHA-256."""
+    return pl.DataFrame(
+        [
+            (r.endpoint, r.key, game_date_int(r.game_date), r.url, r.status, r.fetched_at, r.body,
+             hashlib.sha256(r.body).hexdigest())
+            for r in responses
+        ],
+        schema=RAW_SCHEMA,
+        orient="row",
+    )
 
+
+class RawResponseStore:
     def __init__(self, store: DeltaStore):
         self.store = store
 
     def record(self, responses: Iterable[RawResponseLike]) -> WriteResult:
-        frame = pl.DataFrame(
-            [
-                (r.endpoint, r.key, game_date_int(r.game_date), r.url, r.status, r.fetched_at, r.body,
-                 hashlib.sha256(r.body).hexdigest())
-                for r in responses
-            ],
-            schema=RAW_SCHEMA,
-            orient="row",
-        )
-        if self.dedupe_bodies:
-            frame = self._new_content(frame)
+        frame = self._new_content(response_frame(responses))
         return self.store.append(RAW_API_RESPONSES, frame, compress=True)
 
     def _new_content(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -190,15 +191,10 @@ class RawResponseStore:
 def _window_files(snapshot: DeltaTable, first_request: int, start: int, end: int) -> list[str]:
     """The data files of the schedule partitions of ``[first_request, end)`` and the game partitions of
     ``[start, end)`` (``gameDate`` as integers), from the log's partition values."""
-    actions = pl.DataFrame(snapshot.get_add_actions(flatten=True))
-    if actions.is_empty():
+    dated = date_ranges(snapshot)
+    if dated.is_empty():
         return []
-    actions = actions.select(
-        "path", pl.col("partition.endpoint").alias("endpoint"),
-        pl.col(f"partition.{GAME_DATE_COLUMN}").cast(pl.Int64).alias(GAME_DATE_COLUMN),
-    )
-    day = pl.col(GAME_DATE_COLUMN)
-    return actions.filter(
-        pl.when(pl.col("endpoint") == "schedule").then(day.is_between(first_request, end, closed="left"))
-        .otherwise(day.is_between(start, end, closed="left"))
+    return dated.filter(
+        pl.when(pl.col("partition.endpoint") == "schedule").then(meets(first_request, end))
+        .otherwise(meets(start, end))
     )["path"].to_list()

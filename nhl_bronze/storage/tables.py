@@ -75,4 +75,3 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     SKATER_TOTALS,
     RAW_API_RESPONSES,
 )
-PROTECTED_TABLE_NAMES = frozenset(t.name for t in ALL_TABLES if t.protected)

@@ -14,9 +14,12 @@ from deltalake.exceptions import CommitFailedError
 from nhl_bronze.storage.tables import TableSpec
 
 if TYPE_CHECKING:
-    from deltalake import CommitProperties, DeltaTable
+    from deltalake import CommitProperties
 
-APPEND_ONLY = {"delta.appendOnly": "true"}
+    from nhl_bronze.storage.snapshot import TableSnapshot
+
+APPEND_ONLY_KEY = "delta.appendOnly"  # the table property the Delta protocol enforces; the audit checks it stays on
+APPEND_ONLY = {APPEND_ONLY_KEY: "true"}
 COMMIT_ATTEMPTS = 8
 _T = TypeVar("_T")
 
@@ -37,11 +40,11 @@ class CommitGuard(Protocol):
     """What stands between a write and a protected table (``nhl_bronze.protection`` provides it): storage only
     knows *that* a protected commit must be guarded, never how, so imports go protection -> storage only.
 
-    ``before_commit`` is the blocking check on the snapshot the write commits on (``None`` before the table's
-    first commit); it raises to refuse the write and returns the commit's properties. ``after_commit`` is told
-    the version the write committed (its own commit: the snapshot was advanced by the write)."""
+    ``before_commit`` is the blocking check on the snapshot the write commits on (its ``table`` is None before the
+    table's first commit); it raises to refuse the write and returns the commit's properties. ``after_commit`` is
+    told the version the write committed (its own commit: the snapshot was advanced by the write)."""
 
-    def before_commit(self, spec: TableSpec, table: DeltaTable | None) -> CommitProperties | None: ...
+    def before_commit(self, snapshot: TableSnapshot) -> CommitProperties | None: ...
 
     def after_commit(self, spec: TableSpec, version: int) -> None: ...
 

@@ -29,7 +29,7 @@ def test_a_window_of_few_rows_is_one_chunk_and_an_empty_window_none():
 def test_each_cut_reads_staging_as_it_is_now_not_as_the_merge_first_opened_it(tmp_path):
     store = open_store(tmp_path)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
-    staged = store.table(GAMES_HISTORICAL_STAGING)  # opened once when the merge starts
+    staged = store.open(GAMES_HISTORICAL_STAGING)  # opened once when the merge starts
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 7), D1, D2)  # staging rebuilt meanwhile
 
-    assert staged_rows(store, staged, D1, D2)["gameId"].unique().to_list() == [7]
+    assert staged_rows(staged, D1, D2)["gameId"].unique().to_list() == [7]

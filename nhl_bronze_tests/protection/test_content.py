@@ -99,9 +99,16 @@ def test_update_then_recovery_restores_the_content_and_verify_deep_is_green(data
     good_players = update_without_stamps(data_dir / PLAYERS, "I_F_goals", f"gameId = {GAME}")
     assert latest(data_dir, TEAMS, ["goalsFor"])["goalsFor"].to_list() != true_teams["goalsFor"].to_list()
 
-    store = open_store(data_dir)
+    recorded_before = len(Ledger(str(data_dir / LEDGER_FOLDER)).entries(TEAMS))
+    store = open_store(data_dir, run_id="operator-recovery-1")
     teams = recover_history(store, GAMES_HISTORICAL_HISTORY, good_teams)
     players = recover_history(store, PLAYER_GAME_STATS_HISTORY, good_players)
+
+    # Every ledger entry the recovery wrote names the run its store was opened with (pending/commit of its own
+    # appends, the bad commits recorded foreign, the recovered entry).
+    written = Ledger(str(data_dir / LEDGER_FOLDER)).entries(TEAMS)[recorded_before:]
+    assert {"pending", "commit", "recovered"} <= {entry["kind"] for entry in written}
+    assert {entry["run_id"] for entry in written} == {"operator-recovery-1"}
 
     assert (teams.contents_restored, players.contents_restored) == (altered_teams, altered_players)
     assert not teams.lost and not players.lost

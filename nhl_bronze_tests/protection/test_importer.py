@@ -9,6 +9,7 @@ from deltalake import write_deltalake
 from nhl_bronze.contract import GAMES_HISTORICAL_COLUMNS
 from nhl_bronze.protection.importer import ImportValidationError, import_into_history
 from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.readers.history import latest as read_latest
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
 
 HISTORY = GAMES_HISTORICAL_HISTORY
@@ -41,7 +42,7 @@ def test_a_parquet_export_becomes_versions_and_a_later_fetch_corrects_on_top(sto
     fetched = export_rows({1: 20241008}, goals=4)
     merge_new_versions(store, HISTORY, lambda: fetched, date(2024, 10, 8), date(2024, 10, 9), "fetch",
                        datetime.now(UTC))
-    latest = store.latest(HISTORY).collect().filter(pl.col("gameId") == 1)
+    latest = read_latest(store, HISTORY).collect().filter(pl.col("gameId") == 1)
     assert latest[["goalsFor", "_version", "_run_id"]].unique().rows() == [(4, 2, "fetch")]
     assert store.scan(HISTORY).collect().height == 6  # the imported versions stay
 
@@ -54,7 +55,7 @@ def test_a_delta_export_imports_and_keys_already_fetched_are_not_shadowed(store,
     report = import_into_history(store, HISTORY, str(tmp_path / "export"), OLD_RUN)
 
     assert (report.rows_inserted, report.rows_skipped_existing) == (2, 2)
-    latest = store.latest(HISTORY).collect()
+    latest = read_latest(store, HISTORY).collect()
     assert latest.filter(pl.col("gameId") == 1)["_run_id"].unique().to_list() == ["fetch"]
     superseding = import_into_history(store, HISTORY, str(tmp_path / "export"), "reimport", supersede=True)
     assert superseding.rows_inserted == 2  # game 1's differing rows become version 2; game 2 is unchanged

@@ -74,7 +74,7 @@ def test_an_own_commit_whose_ledger_entry_a_crash_lost_is_reconciled_and_a_forei
 
     store = open_store(tmp_path)
     store.append(RAW_API_RESPONSES, rows("a"))
-    properties = store.guard.before_commit(RAW_API_RESPONSES, store.table(RAW_API_RESPONSES))
+    properties = store.guard.before_commit(store.open(RAW_API_RESPONSES))
     write_deltalake(store.uri(RAW_API_RESPONSES), rows("b"), mode="append", commit_properties=properties)
     crashed = store.version(RAW_API_RESPONSES)  # ... and the process died before after_commit
 

@@ -8,6 +8,7 @@ from deltalake.exceptions import CommitFailedError
 
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.readers.history import latest as read_latest
 from nhl_bronze.storage.delta import ProtectedTableError
 from nhl_bronze.storage.tables import (
     GAMES_HISTORICAL_HISTORY,
@@ -46,10 +47,10 @@ def test_overwrite_window_through_an_earlier_snapshot_keeps_what_others_committe
     """A run writes staging window after window through one snapshot; a commit another writer made in between
     (here: another date's window) is read before the write, kept, and counted in the version reported."""
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
-    snapshot = store.table(GAMES_HISTORICAL_STAGING)  # version 0
+    snapshot = store.open(GAMES_HISTORICAL_STAGING)  # version 0
     open_store(store.root).overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)  # version 1
 
-    result = store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 3), D1, D2, snapshot)
+    result = store.overwrite_window(snapshot, team_rows(D1, 3), D1, D2)
 
     assert (result.table_version, store.version(GAMES_HISTORICAL_STAGING)) == (2, 2)
     assert sorted(store.scan(GAMES_HISTORICAL_STAGING).collect()["gameId"].unique()) == [2, 3]
@@ -91,14 +92,14 @@ def test_a_data_dir_with_spaces_or_equals_signs_is_just_a_path(tmp_path, folder)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 2), D2, D3)
     store.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D2, 3), D2, D3)
-    merge_new_versions(store, GAMES_HISTORICAL_HISTORY, lambda: store.read_window(GAMES_HISTORICAL_STAGING, D1, D3),
-                       D1, D3, "run-1", NOW)
+    merge_new_versions(store, GAMES_HISTORICAL_HISTORY,
+                       lambda: store.open(GAMES_HISTORICAL_STAGING).scan_window(D1, D3).collect(), D1, D3, "run-1", NOW)
     store.replace(TableSpec("derived_table", ("gameId",), partition_by=()), team_rows(D1, 7))
 
-    staged = store.read_window(GAMES_HISTORICAL_STAGING, D1, D3)
+    staged = store.open(GAMES_HISTORICAL_STAGING).scan_window(D1, D3).collect()
     assert sorted(staged.columns) == sorted(team_rows(D1, 1).columns)
     assert sorted(staged["gameId"].unique().to_list()) == [1, 3]
-    assert store.latest(GAMES_HISTORICAL_HISTORY).collect().height == 4
+    assert read_latest(store, GAMES_HISTORICAL_HISTORY).collect().height == 4
     assert store.row_count(GAMES_HISTORICAL_HISTORY) == 4
     assert store.scan(TableSpec("derived_table", ("gameId",), partition_by=())).collect()["gameId"].to_list() == [7, 7]
     assert (root / GAMES_HISTORICAL_HISTORY.name / "_delta_log").is_dir()
@@ -111,7 +112,7 @@ def test_file_uri_root_is_the_same_local_table(tmp_path):
     by_uri = open_store((tmp_path / "my data").as_uri())  # file:///.../my%20data
     by_path.overwrite_window(GAMES_HISTORICAL_STAGING, team_rows(D1, 1), D1, D2)
     assert by_uri.uri(GAMES_HISTORICAL_STAGING) == by_path.uri(GAMES_HISTORICAL_STAGING)
-    assert by_uri.read_window(GAMES_HISTORICAL_STAGING, D1, D2).height == 2
+    assert by_uri.open(GAMES_HISTORICAL_STAGING).scan_window(D1, D2).collect().height == 2
 
 
 def test_object_store_roots_are_joined_as_uris_and_options_stay_private():

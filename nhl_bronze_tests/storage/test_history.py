@@ -3,11 +3,13 @@ import hashlib
 import polars as pl
 from deltalake import DeltaTable
 
+from nhl_bronze.domain.dates import in_window
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.merge import merge_new_versions
+from nhl_bronze.readers.history import latest as read_latest
+from nhl_bronze.storage.files import files_holding_games
 from nhl_bronze.storage.history import (
     VERSION,
-    _files_that_may_hold,
     content_hash,
     duplicate_latest_keys,
     latest_of_games,
@@ -16,6 +18,12 @@ from nhl_bronze.storage.history import (
 )
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, GAMES_HISTORICAL_STAGING
 from nhl_bronze_tests.storage.rows import D1, D2, D3, NOW, team_rows
+
+
+def latest_in_window(store, spec, start, end) -> pl.DataFrame:
+    """The current rows dated in the window (versions judged over the whole table: a moved game's current rows
+    are under its new date)."""
+    return latest_of_window_games(store.open(spec), start, end).filter(in_window(start, end))
 
 HISTORY = GAMES_HISTORICAL_HISTORY
 
@@ -32,7 +40,7 @@ def test_history_rerun_adds_nothing_and_a_correction_adds_a_version(store):
     assert (first.rows_written, again.rows_written, corrected.rows_written) == (2, 0, 1)
     assert again.rows_unchanged == 2
     assert store.scan(HISTORY).collect().height == 3
-    current = store.latest(HISTORY).collect()
+    current = read_latest(store, HISTORY).collect()
     assert current.filter(pl.col("team") == "TOR")[["goalsFor", VERSION, "_run_id"]].row(0) == (4, 2, "run-3")
 
 
@@ -65,7 +73,7 @@ def test_history_merge_prunes_to_its_window(store):
 def test_latest_of_a_window_keeps_only_that_window(store):
     merge(store, team_rows(D1, 1), D1, D2, "r1")
     merge(store, team_rows(D2, 2), D2, D3, "r2")
-    assert store.latest(HISTORY, D2, D3).collect()["gameId"].unique().to_list() == [2]
+    assert latest_in_window(store, HISTORY, D2, D3)["gameId"].unique().to_list() == [2]
 
 
 def test_nothing_staged_writes_nothing(store):
@@ -125,13 +133,13 @@ def test_a_moved_game_becomes_the_next_version_of_the_same_keys(store):
     assert moved.rows_written == 2
     history = store.scan(HISTORY).collect()
     assert history.height == 6  # the old date's rows are superseded, never deleted
-    latest = store.latest(HISTORY).collect()
+    latest = read_latest(store, HISTORY).collect()
     assert latest.height == 4  # one latest row per key over the whole table
     game = latest.filter(pl.col("gameId") == 1)
     assert game["gameDate"].to_list() == [20241009, 20241009] and game[VERSION].to_list() == [2, 2]
-    assert store.latest(HISTORY, D1, D2).collect()["gameId"].to_list() == [5, 5]  # moved away from D1
-    assert sorted(store.latest(HISTORY, D2, D3).collect()["gameId"].to_list()) == [1, 1]
-    window_latest = latest_of_window_games(store, HISTORY, D1, D2)  # the check of the old date's window
+    assert latest_in_window(store, HISTORY, D1, D2)["gameId"].to_list() == [5, 5]  # moved away from D1
+    assert sorted(latest_in_window(store, HISTORY, D2, D3)["gameId"].to_list()) == [1, 1]
+    window_latest = latest_of_window_games(store.open(HISTORY), D1, D2)  # the check of the old date's window
     assert window_latest.height == 4 and duplicate_latest_keys(window_latest, HISTORY) == 0
     assert merge(store, team_rows(D2, 1), D2, D3, "r3").rows_written == 0  # a re-run adds nothing
     moving_merge = DeltaTable(store.uri(HISTORY)).history(1)[0]  # the re-run committed nothing
@@ -143,10 +151,10 @@ def test_version_lookup_opens_only_files_that_can_hold_the_games(store):
         day = D1.replace(day=1 + offset)
         merge(store, team_rows(day, 100 + offset), day, D1.replace(day=2 + offset), "r")
     table = store.table(HISTORY)
-    files = _files_that_may_hold(table, [103, 107])
+    files = files_holding_games(table, "gameId", [103, 107])
     assert len(files) == 2
     assert store.scan_table(table, only_files=files).collect()["gameId"].unique().sort().to_list() == [103, 107]
-    assert latest_of_games(store, HISTORY, [103, 107])["gameId"].unique().sort().to_list() == [103, 107]
+    assert latest_of_games(store.open(HISTORY), [103, 107])["gameId"].unique().sort().to_list() == [103, 107]
 
 
 def test_a_lost_commit_is_retried_with_the_staged_rows_read_again(store, tmp_path):
@@ -159,7 +167,7 @@ def test_a_lost_commit_is_retried_with_the_staged_rows_read_again(store, tmp_pat
     reads = []
 
     def read_staged():
-        staged = store.read_window(staging_spec, D1, D2)
+        staged = store.open(staging_spec).scan_window(D1, D2).collect()
         reads.append(staged["goalsFor"][0])
         if len(reads) == 1:  # the concurrent run: it merges the staged correction and rebuilds staging again
             merge_new_versions(other_writer, HISTORY, lambda: staged, D1, D2, "concurrent", NOW)
@@ -183,6 +191,6 @@ def test_a_zero_that_changes_sign_is_a_new_version_as_its_hash_says(store):
 def test_the_window_check_can_read_keys_only(store):
     merge(store, team_rows(D1, 1), D1, D2, "r1")
     merge(store, team_rows(D1, 1, goals=4), D1, D2, "r2")
-    latest = latest_of_window_games(store, HISTORY, D1, D2, columns=[*HISTORY.key, VERSION])
+    latest = latest_of_window_games(store.open(HISTORY), D1, D2, columns=[*HISTORY.key, VERSION])
     assert sorted(latest.columns) == sorted([*HISTORY.key, VERSION])
     assert sorted(latest[VERSION].to_list()) == [1, 2]  # TOR corrected (2), MTL unchanged (1)

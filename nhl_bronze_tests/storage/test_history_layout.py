@@ -6,7 +6,8 @@ import polars as pl
 
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.merge import in_batches, merge_new_versions
-from nhl_bronze.storage.history import files_dated_in, latest_of_window_games
+from nhl_bronze.storage.files import files_dated_in
+from nhl_bronze.storage.history import latest_of_window_games
 from nhl_bronze.storage.maintenance import maintain_table
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY as GAMES
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_STAGING as GAMES_STAGING
@@ -29,13 +30,13 @@ def test_a_window_reads_the_files_of_its_dates_and_finds_the_same_latest_rows(tm
         merge_new_versions(store, GAMES, lambda n=n: day_rows(n), day, day + timedelta(days=1), f"run-{n}",
                            datetime(2024, 10, 20, tzinfo=UTC))
     start, end = FIRST + timedelta(days=5), FIRST + timedelta(days=7)
-    before = latest_of_window_games(store, GAMES, start, end).sort("gameId", "team")
+    before = latest_of_window_games(store.open(GAMES), start, end).sort("gameId", "team")
 
     maintain_table(store, GAMES, sorted_file_bytes=1000)  # about 1024 rows per file here
 
     table = store.table(GAMES)
     assert 1 <= len(files_dated_in(table, start, end)) < len(table.get_add_actions(flatten=True))
-    after = latest_of_window_games(store, GAMES, start, end).sort("gameId", "team")
+    after = latest_of_window_games(store.open(GAMES), start, end).sort("gameId", "team")
     assert after.equals(before)
     assert after["gameId"].unique().sort().to_list() == [2024020005, 2024020006]
 

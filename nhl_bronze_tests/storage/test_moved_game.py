@@ -6,6 +6,7 @@ import json
 import polars as pl
 
 from nhl_bronze.protection import open_store
+from nhl_bronze.readers.history import latest as read_latest
 from nhl_bronze.simulator.core import SimResponse, json_response
 from nhl_bronze.storage.history import duplicate_latest_keys
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
@@ -56,7 +57,7 @@ def test_a_redated_game_is_the_next_version_of_its_keys_and_is_counted_once(tmp_
 
     store = open_store(tmp_path)
     for spec in (GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY):
-        latest = store.latest(spec).collect()
+        latest = read_latest(store, spec).collect()
         assert duplicate_latest_keys(latest, spec) == 0, spec.name
         moved = latest.filter(pl.col("gameId") == MOVED_GAME)
         assert moved["gameDate"].unique().to_list() == [20241010]
