@@ -48,11 +48,11 @@ def test_a_range_run_records_one_row_per_check_not_one_per_date(range_run):
     rows = check_rows_of_run(instance, result.run_id)
 
     # every check of the assets is still declared (and shown) in the code location: 12, plus the schedule contract's
-    # two and the shift-chart rule's warning
-    assert len(rows) == 15
+    # two, the shift-chart rule's warning and each history table's content sample (rows_match_their_hash)
+    assert len(rows) == 17
     reported = {key: found for key, found in rows.items()
                 if key != ALL_GAMES_MERGED_RUN_KEY and key.asset_key not in UNPARTITIONED_WITH_CHECKS}
-    assert len(reported) == 12
+    assert len(reported) == 14
     assert {key: len(found) for key, found in reported.items()} == dict.fromkeys(reported, 1)
     assert all(row.partition is None for found in reported.values() for row in found)
     # The one check the job selects (it fails the run after both merges) is planned per date by Dagster.
