@@ -16,7 +16,6 @@ from nhl_bronze.protection.digests import (
     digest_metadata,
     extension_problem,
 )
-from nhl_bronze.protection.ledger import GENESIS_HASH
 from nhl_bronze.storage.delta import DeltaStore
 from nhl_bronze.storage.tables import RAW_API_RESPONSES, TableSpec
 
@@ -40,7 +39,7 @@ def refuse_unless_ledger_extends(instance: dg.DagsterInstance, key: dg.AssetKey,
     """Raise ``dg.Failure`` (nothing written yet) when ``spec``'s ledger does not contain the digest the last
     materialization of ``key`` recorded."""
     recorded = last_recorded_chain_hash(instance, key, spec)
-    if recorded is None or recorded == GENESIS_HASH:  # nothing recorded yet: nothing to extend
+    if recorded is None:  # nothing recorded yet: nothing to extend (nor is a digest of an empty ledger)
         return
     problem = extension_problem(ledger_of(store), spec.name, recorded)
     if problem is not None:

@@ -6,14 +6,13 @@ Kept apart from ``status``/``verify`` themselves (one call each), so their layou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from nhl_bronze import settings
 from nhl_bronze.derived.schedule import quarantine_lines
-from nhl_bronze.domain.dates import NHL_TIMEZONE
 from nhl_bronze.pipeline.schedule_entries import stored_quarantine
 from nhl_bronze.readers.charts import ChartlessGame, chartless_games
+from nhl_bronze.resources.clock import ClockResource
 from nhl_bronze.storage.delta import DeltaStore
 
 
@@ -26,8 +25,7 @@ class Attention:
 
 def eastern_today() -> date:
     """The pipeline's today: ``NHL_BRONZE_TODAY`` when set (replays, tests), else the US Eastern date."""
-    pretended = settings.env(settings.TODAY)
-    return date.fromisoformat(pretended) if pretended else datetime.now(ZoneInfo(NHL_TIMEZONE)).date()
+    return ClockResource(today=settings.env(settings.TODAY)).eastern_today()
 
 
 def collect_attention(store: DeltaStore, today: date | None = None) -> Attention:

@@ -20,11 +20,11 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from nhl_bronze import settings
+from nhl_bronze.cli.attention import eastern_today
 from nhl_bronze.cli.backfill import equivalent_command, launch, season_range, submit
 from nhl_bronze.cli.deep import acknowledge, deep_problems
 from nhl_bronze.cli.lifecycle import describe_import, describe_migration, import_table, migrate
@@ -32,7 +32,6 @@ from nhl_bronze.cli.maintain import describe, maintain
 from nhl_bronze.cli.progress import progress_printer
 from nhl_bronze.cli.status import collect_status, render
 from nhl_bronze.cli.verify import ledger_digests, verify
-from nhl_bronze.domain.dates import NHL_TIMEZONE
 from nhl_bronze.domain.seasons import parse_season
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.adopt import AdoptionRefusedError, adopt_table
@@ -183,8 +182,7 @@ def run_backfill(args: argparse.Namespace) -> int:
     if args.data_dir:
         # The run's lakehouse resource reads the variable (definitions.py wires it as an EnvVar).
         os.environ[settings.DATA_DIR] = args.data_dir
-    today = (date.fromisoformat(settings.env(settings.TODAY)) if settings.env(settings.TODAY)
-             else datetime.now(ZoneInfo(NHL_TIMEZONE)).date())
+    today = eastern_today()
     failed = 0
     for text in args.season:
         try:

@@ -108,21 +108,20 @@ def verify(store: DeltaStore, progress: Callable[[str], None], notes: list[str] 
                 spec, store.scan(spec).collect_schema()))
 
     progress("checking that every final game of a requested date is in history")
-    seasons = named_failure("the coverage check", lambda: coverage_by_season(store, settings.first_game_date()))
-    for season in seasons:
-        if isinstance(season, str):  # the coverage check could not run: named_failure's problem line
-            problems.append(season)
-            continue
-        for game in season.missing:
-            problems += [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is "
-                         f"missing from history" for table in game.missing_from]
+    seasons: list[SeasonCoverage] = []
+
+    def missing_games() -> list[str]:
+        seasons.extend(coverage_by_season(store, settings.first_game_date()))
+        return [f"{table}: final game {game.game_id} of {game.game_date} (season {season.season}) is missing from "
+                f"history" for season in seasons for game in season.missing for table in game.missing_from]
+
+    problems += named_failure("the coverage check", missing_games)
     progress("listing games without a shift chart")
     chartless = named_failure("the shift-chart listing", lambda: chart_problems(store))
     if notes is not None:
-        notes += not_requested_notes([season for season in seasons if not isinstance(season, str)])
+        notes += not_requested_notes(seasons)
         notes += [f"note: {line}" for line in chartless]
     return problems
-
 
 def not_requested_notes(seasons: list[SeasonCoverage]) -> list[str]:
     """Final games on dates no run asked for: a fact (not checked), with where to see how to load them."""
