@@ -1,6 +1,7 @@
 """Shared test support: the recorded real games as an offline API, and backends that misbehave on purpose."""
 
 import json
+import shutil
 import warnings
 from datetime import date
 from pathlib import Path
@@ -130,3 +131,10 @@ def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
 
 def as_date(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def copy_of_lake(lake: Path, tmp_path: Path) -> Path:
+    """A copy of a lake built once per module (tables and ledger), for a test that attacks or alters it."""
+    copy = tmp_path / "data"
+    shutil.copytree(lake, copy)
+    return copy

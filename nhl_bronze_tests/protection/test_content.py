@@ -22,7 +22,14 @@ from nhl_bronze.protection.merge import merge_new_versions
 from nhl_bronze.protection.recovery import RecoveryError, recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
 from nhl_bronze_tests.history_fixture import LATE_SHIFT_CHART_GAME
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, materialize_range, metadata, read_table
+from nhl_bronze_tests.support import (
+    STAGING_AND_HISTORY,
+    copy_of_lake,
+    materialize_day,
+    materialize_range,
+    metadata,
+    read_table,
+)
 
 FIRST, DAY, LAST = "2024-10-04", "2024-10-09", "2024-10-11"  # the recorded week: three final games
 GAME = 2024020009
@@ -39,9 +46,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def data_dir(built, tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(built, copy)
-    return copy
+    return copy_of_lake(built, tmp_path)
 
 
 def nhl_bronze(*args: str, data_dir: Path) -> subprocess.CompletedProcess:

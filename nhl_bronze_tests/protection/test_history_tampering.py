@@ -2,7 +2,6 @@
 Dagster run of the history asset. The run must fail, naming the table, the Delta version and the operation."""
 
 import os
-import shutil
 
 import dagster as dg
 import pytest
@@ -11,7 +10,7 @@ from deltalake import DeltaTable
 from nhl_bronze.protection import open_store
 from nhl_bronze.protection.recovery import recover_history
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, read_table
+from nhl_bronze_tests.support import STAGING_AND_HISTORY, copy_of_lake, materialize_day, read_table
 
 DAY = "2024-10-09"
 TEAMS = GAMES_HISTORICAL_HISTORY.name
@@ -26,9 +25,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def data_dir(built, tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(built, copy)
-    return copy
+    return copy_of_lake(built, tmp_path)
 
 
 def run_history(data_dir) -> dg.ExecuteInProcessResult:

@@ -18,7 +18,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from nhl_bronze.cli.main import main
 from nhl_bronze.storage.tables import GAMES_HISTORICAL_HISTORY, PLAYER_GAME_STATS_HISTORY
-from nhl_bronze_tests.support import STAGING_AND_HISTORY, materialize_day, metadata
+from nhl_bronze_tests.support import STAGING_AND_HISTORY, copy_of_lake, materialize_day, metadata
 
 DAY = "2024-10-09"
 TEAMS = GAMES_HISTORICAL_HISTORY.name
@@ -34,9 +34,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def data_dir(built, tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(built, copy)
-    return copy
+    return copy_of_lake(built, tmp_path)
 
 
 def verify(data_dir, capsys) -> tuple[int, str]:
