@@ -2,6 +2,10 @@
 
     python benchmarks/bench_deep_verify.py                       # three seasons of player rows (~600 k), once
     python benchmarks/bench_deep_verify.py --rows 50000 --repeat 1   # smoke
+    python benchmarks/bench_deep_verify.py --keep-table           # time again on the table built last time
+
+``--keep-table`` lets two code trees be timed alternately on one table (A/B: run it with ``PYTHONPATH`` set to
+each tree in turn; a tree whose hash differs from the one that built the table fails its full check).
 
 The player history table (the wide one: ~137 columns) is built as ``bench_merge`` builds it: one day of the
 synthetic league's player rows, replicated over consecutive dates, appended a week per commit through the protected
@@ -40,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=THREE_SEASONS_PLAYER_ROWS, help="player history rows to build")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--day", default="2024-11-26", help="synthetic-league day to replicate (a 9-game day)")
-    parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "deep_verify", help="deleted first")
+    parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR / "deep_verify",
+                        help="deleted first, unless --keep-table")
+    parser.add_argument("--keep-table", action="store_true", help="reuse the table built in --work-dir, if any")
     args = parser.parse_args(argv)
 
     from datetime import date
@@ -53,21 +59,26 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_report())
     base = synthetic_day(date.fromisoformat(args.day))
     print(f"base day: {base.height} player rows, {base['gameId'].n_unique()} games, {base.width} columns")
-    if args.work_dir.exists():
-        shutil.rmtree(args.work_dir)
-    store = open_store(args.work_dir)
     days = math.ceil(args.rows / base.height)
-    started = time.perf_counter()
-    for first in range(0, days, 7):
-        store.append(SPEC, pl.concat([history_rows(shifted(base, i)[0], "bench-build")
-                                      for i in range(first, min(days, first + 7))]))
-    date_log_back(store.uri(SPEC), days=60)
-    maintain_table(store, SPEC)
+    if args.keep_table and args.work_dir.exists():
+        store = open_store(args.work_dir)
+        print(f"reusing the table in {args.work_dir}", flush=True)
+    else:
+        if args.work_dir.exists():
+            shutil.rmtree(args.work_dir)
+        store = open_store(args.work_dir)
+        started = time.perf_counter()
+        for first in range(0, days, 7):
+            store.append(SPEC, pl.concat([history_rows(shifted(base, i)[0], "bench-build")
+                                          for i in range(first, min(days, first + 7))]))
+        date_log_back(store.uri(SPEC), days=60)
+        maintain_table(store, SPEC)
+        print(f"built over {days} dates in {time.perf_counter() - started:.0f} s", flush=True)
     table = store.table(SPEC)
     files = table.get_add_actions(flatten=True).column("path").to_pylist()
     rows = store.row_count(SPEC)
-    print(f"built {rows:,} rows over {days} dates in {time.perf_counter() - started:.0f} s: {len(files)} files, "
-          f"{dir_size_mb(store.uri(SPEC)):.0f} MB (load {load_average()})", flush=True)
+    print(f"table: {rows:,} rows, {len(files)} files, {dir_size_mb(store.uri(SPEC)):.0f} MB (load {load_average()})",
+          flush=True)
     _, last_day = shifted(base, days - 1)
 
     timings: dict[str, list[float]] = {"full": [], "read": [], "sample": []}

@@ -146,7 +146,7 @@ def check_sample(store: DeltaStore, spec: TableSpec, start: date, end: date, ran
                  random_rows: int = SAMPLE_RANDOM_ROWS, seed: int | None = None) -> ContentReport:
     """The daily sample a history run checks: every row of ``[start, end)`` plus a block of ``random_rows`` rows at a
     random place of each of ``random_files`` files picked at random, so every file is looked into now and then at a
-    small fixed cost (a compacted season file holds ~90 k player rows: hashing one whole costs ~10 s on the
+    small fixed cost (a compacted season file holds ~90 k player rows: hashing one whole costs ~4 s on the
     reference machine, see bench_deep_verify)."""
     snapshot = store.open(spec)
     table = snapshot.table

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import polars as pl
+import pyarrow as pa
 
 from nhl_bronze.storage.tables import TableSpec
 from nhl_bronze.storage.unchanged import changed_by_value
@@ -40,16 +42,51 @@ def content_hash(frame: pl.DataFrame, exclude: tuple[str, ...] = HISTORY_META_CO
     Nulls are left out, so a schema change does not change the hash of an unchanged row: a column added later
     (old rows read null) or a column that a row does not have contributes nothing. A value that changes,
     appears or disappears changes the hash. Stable across polars versions (no polars hash function).
+
+    The canonical text of a row is ``name=value`` for each non-null value (the value cast to text by polars),
+    joined by ``\\x1f``. It is built for the whole frame at once by polars, then hashed straight from the text
+    column's Arrow buffers: no Python string is made per row (1.66x faster than row by row, BENCHMARKS row 12).
     """
     columns = sorted(c for c in frame.columns if c not in exclude)
     if frame.is_empty():
         return pl.Series(ROW_HASH, [], dtype=pl.String)
-    canonical = frame.select(
-        pl.concat_str(
-            [pl.lit(f"{c}=") + pl.col(c).cast(pl.String) for c in columns], separator="\x1f", ignore_nulls=True
-        ).fill_null("").alias("row")
-    )["row"]
-    return pl.Series(ROW_HASH, [hashlib.sha1(row.encode()).hexdigest() for row in canonical], dtype=pl.String)
+    return pl.Series(ROW_HASH, _sha1_of_each(_canonical_text(frame, columns)), dtype=pl.String)
+
+
+def _canonical_text(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each row's canonical text, with one leading ``\\x1f`` before a non-empty text (``_sha1_of_each`` skips
+    it): every value is written as ``\\x1fname=value``, so the pieces join with no separator. A column none of
+    whose values is null (most of them) is a literal and the text, with no per-row prefix built; a column
+    with nulls becomes the empty text where null. Nullness is judged after the cast, which is what the
+    rule keys on."""
+    if not columns:
+        return pl.Series("row", [""] * frame.height, dtype=pl.String)
+    text = frame.select(pl.col(c).cast(pl.String) for c in columns)
+    nulls = text.null_count().row(0)
+    pieces: list[pl.Expr] = []
+    for column, null_count in zip(columns, nulls, strict=True):
+        prefix = pl.lit(f"\x1f{column}=")
+        value = pl.col(column)
+        if null_count:
+            pieces.append(pl.concat_str([prefix, value]).fill_null(""))
+        else:
+            pieces += [prefix, value]
+    return text.select(pl.concat_str(pieces).alias("row"))["row"]
+
+
+def _sha1_of_each(text: pl.Series) -> list[str]:
+    """SHA-1 hex digest of each row's UTF-8 text minus its first byte (the leading ``\\x1f``; an empty text
+    stays empty), read in place from the Arrow data and offsets buffers."""
+    rows = text.to_arrow()
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    if rows.type != pa.large_string():
+        rows = rows.cast(pa.large_string())
+    _, offsets_buffer, data_buffer = rows.buffers()
+    offsets = memoryview(offsets_buffer).cast("q")[rows.offset:rows.offset + len(rows) + 1].tolist()
+    data = memoryview(data_buffer) if data_buffer is not None else memoryview(b"")
+    sha1 = hashlib.sha1
+    return [sha1(data[min(start + 1, end):end]).hexdigest() for start, end in pairwise(offsets)]
 
 
 def new_versions(staged: pl.DataFrame, stored: pl.DataFrame, key: list[str]) -> pl.DataFrame:
